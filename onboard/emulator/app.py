@@ -1,0 +1,113 @@
+"""The emulator as one ASGI app: LWA, the Shipping v2 paths, and a small control plane for tests.
+
+``create_app(settings)`` builds it; ``onboard.emulator.server`` serves it on loopback. The control
+plane under ``/_emulator/`` is not Amazon's: it lets tests and demos age tokens, switch faults and
+read counters without reaching into the process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from onboard.emulator import replies, shipping
+from onboard.emulator.clock import Clock
+from onboard.emulator.credentials import AcceptedCredentials
+from onboard.emulator.faults import FaultInjector, FaultSpec, FaultSpecError, TokenBucket
+from onboard.emulator.lwa import ACCESS_TOKEN_TTL, TokenIssuer, token_endpoint
+from onboard.emulator.replies import ApiError, error_response, json_response
+from onboard.emulator.state import Store
+
+V2 = "/shipping/v2"
+
+
+@dataclass(slots=True)
+class EmulatorSettings:
+    credentials: AcceptedCredentials = field(default_factory=AcceptedCredentials)
+    faults: FaultSpec = field(default_factory=FaultSpec)
+    has_role: bool = True
+    token_ttl: int = ACCESS_TOKEN_TTL
+
+
+class Emulator:
+    """The emulator's whole state, hung on ``app.state.emulator``."""
+
+    def __init__(self, settings: EmulatorSettings) -> None:
+        self.clock = Clock()
+        self.tokens = TokenIssuer(settings.credentials, self.clock, settings.token_ttl)
+        self.store = Store()
+        self.faults = FaultInjector(settings.faults)
+        self.has_role = settings.has_role
+        self.buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def snapshot(self) -> dict[str, Any]:
+        counters = self.store.counters
+        return {
+            "counters": {name: getattr(counters, name) for name in counters.__dataclass_fields__},
+            "open_shipments": [s.shipment_id for s in self.store.open_shipments()],
+            "shipments": len(self.store.shipments),
+            "faults": self.faults.spec.describe(),
+            "has_role": self.has_role,
+            "clock_offset": self.clock.offset,
+        }
+
+
+async def _state(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    return json_response(emulator.snapshot())
+
+
+async def _control(request: Request) -> Response:
+    """``POST /_emulator/control`` with any of ``advance_seconds``, ``faults``, ``has_role``."""
+    emulator: Emulator = request.app.state.emulator
+    try:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise TypeError("the body must be a JSON object")
+        if "faults" in body:
+            emulator.faults.replace(FaultSpec.parse(str(body["faults"])))
+            emulator.buckets.clear()
+        if "has_role" in body:
+            emulator.has_role = bool(body["has_role"])
+        if "advance_seconds" in body:
+            emulator.clock.advance(float(body["advance_seconds"]))
+    except (ValueError, TypeError, FaultSpecError) as exc:
+        return json_response({"error": str(exc).splitlines()[0]}, 400)
+    return json_response(emulator.snapshot())
+
+
+def _request_id() -> dict[str, str]:
+    return {"x-amzn-RequestId": str(uuid.uuid4())}
+
+
+async def _no_route(request: Request, exc: Exception) -> Response:
+    # Amazon's gateway answers an unknown path or method as an authentication failure, not a 404
+    return error_response(ApiError(403, "MissingAuthenticationToken", replies.DENIED), _request_id())
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    return error_response(ApiError(500, "InternalFailure", replies.INTERNAL), _request_id())
+
+
+def create_app(settings: EmulatorSettings | None = None) -> Starlette:
+    routes = [
+        Route("/auth/o2/token", token_endpoint, methods=["POST"]),
+        Route(f"{V2}/shipments/rates", shipping.get_rates, methods=["POST"]),
+        Route(f"{V2}/shipments", shipping.purchase_shipment, methods=["POST"]),
+        Route(f"{V2}/oneClickShipment", shipping.one_click_shipment, methods=["POST"]),
+        Route(f"{V2}/tracking", shipping.get_tracking, methods=["GET"]),
+        Route(f"{V2}/shipments/{{shipment_id}}/documents", shipping.get_shipment_documents, methods=["GET"]),
+        Route(f"{V2}/shipments/{{shipment_id}}/cancel", shipping.cancel_shipment, methods=["PUT"]),
+        Route("/_emulator/state", _state, methods=["GET"]),
+        Route("/_emulator/control", _control, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _no_route, Exception: _crash})
+    app.state.emulator = Emulator(settings or EmulatorSettings())
+    return app

@@ -1,0 +1,183 @@
+"""Rates that follow the request: weight, dimensions, distance and the business's currency.
+
+Two services per business, priced from billed weight (the greater of actual and dimensional weight)
+and a distance zone; a package over the limits, or a lane the business does not serve, gets an
+``ineligibleRates`` entry with Amazon's reason code instead of a rate.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from onboard.businesses import Business
+from onboard.models import requests as rq
+from onboard.models import responses as rs
+
+LABEL_DPIS = [300, 203]
+MAX_WEIGHT_KG = 30.0
+MAX_SIDE_CM = 120.0
+_KG = {"GRAM": 0.001, "KILOGRAM": 1.0, "OUNCE": 0.028349523125, "POUND": 0.45359237}
+_CM = {"INCH": 2.54, "CENTIMETER": 1.0}
+# rough exchange rates from a USD price list; the point is plausible figures in the right currency
+_FX = {"USD": 1.0, "GBP": 0.79, "EUR": 0.92, "INR": 83.0, "AED": 3.67, "SAR": 3.75, "EGP": 48.0, "JPY": 150.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    suffix: str
+    name: str
+    transit_days: int
+    base: float
+    per_kg: float
+
+
+SERVICES = (
+    Service("STD", "Amazon Shipping Ground", 3, 4.10, 0.95),
+    Service("PREM", "Amazon Shipping One Day", 1, 6.40, 1.60),
+)
+
+
+def carrier_id(business: Business) -> str:
+    return f"AMZN_{business.id.removeprefix('AmazonShipping_')}"
+
+
+def service_id(business: Business, service: Service) -> str:
+    return f"SWA-{business.id.removeprefix('AmazonShipping_')}-{service.suffix}"
+
+
+def billed_weight_kg(package: rq.Package) -> float:
+    actual = package.weight.value * _KG[package.weight.unit]
+    cm = _CM[package.dimensions.unit]
+    volume = package.dimensions.length * package.dimensions.width * package.dimensions.height * cm**3
+    return max(actual, volume / 5000.0)
+
+
+def longest_side_cm(package: rq.Package) -> float:
+    d = package.dimensions
+    return max(d.length, d.width, d.height) * _CM[d.unit]
+
+
+def _zone(ship_from: rq.Address, ship_to: rq.Address) -> float:
+    if ship_from.stateOrRegion.strip().lower() == ship_to.stateOrRegion.strip().lower():
+        return 1.0
+    if ship_from.postalCode[:1].upper() == ship_to.postalCode[:1].upper():
+        return 1.15
+    return 1.3
+
+
+def _business_days_after(start: datetime, days: int) -> datetime:
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _pickup_day(ship: datetime) -> datetime:
+    # same-day pickup when booked before 14:00 on a weekday, otherwise the next business day
+    if ship.weekday() < 5 and ship.time() < time(14):
+        return ship
+    return _business_days_after(ship, 1)
+
+
+def _window(day: datetime, start: time, end: time) -> rs.TimeWindow:
+    return rs.TimeWindow(
+        start=datetime.combine(day.date(), start, tzinfo=day.tzinfo),
+        end=datetime.combine(day.date(), end, tzinfo=day.tzinfo),
+    )
+
+
+def promise_for(ship: datetime, transit_days: int) -> rs.Promise:
+    pickup = _pickup_day(ship)
+    delivery = _business_days_after(pickup, transit_days)
+    return rs.Promise(
+        pickupWindow=_window(pickup, time(9), time(17)), deliveryWindow=_window(delivery, time(8), time(21))
+    )
+
+
+def document_specifications() -> list[rs.SupportedDocumentSpecification]:
+    option = rs.PrintOption(
+        supportedDPIs=LABEL_DPIS,
+        supportedPageLayouts=["DEFAULT"],
+        supportedFileJoiningOptions=[False],
+        supportedDocumentDetails=[rs.SupportedDocumentDetail(name="LABEL", isMandatory=True)],
+    )
+    return [
+        rs.SupportedDocumentSpecification(
+            format=fmt, size=rs.DocumentSize(width=4, length=6, unit="INCH"), printOptions=[option]
+        )
+        for fmt in ("PDF", "PNG", "ZPL")
+    ]
+
+
+def _money(business: Business, usd: float) -> rs.Currency:
+    digits = 0 if business.currency == "JPY" else 2
+    return rs.Currency(value=round(usd * _FX.get(business.currency, 1.0), digits), unit=business.currency)
+
+
+def _ineligible(business: Business, service: Service, code: str, message: str) -> rs.IneligibleRate:
+    return rs.IneligibleRate(
+        serviceId=service_id(business, service),
+        serviceName=service.name,
+        carrierId=carrier_id(business),
+        carrierName="Amazon Shipping",
+        ineligibilityReasons=[rs.IneligibilityReason(code=code, message=message)],
+    )
+
+
+def quote(
+    request: rq.GetRatesRequest | rq.OneClickShipmentRequest, business: Business, ship: datetime
+) -> tuple[list[rs.Rate], list[rs.IneligibleRate]]:
+    """The rates Amazon would offer for this request, and the services it would not."""
+    package = request.packages[0]
+    ship_to = request.shipTo or request.shipFrom
+    reason: tuple[str, str] | None = None
+    if request.shipFrom.countryCode != business.country_code:
+        reason = (
+            "NO_COVERAGE",
+            f"{business.id} does not ship from {request.shipFrom.countryCode}; "
+            "check the x-amzn-shipping-business-id header",
+        )
+    elif ship_to.countryCode != business.country_code:
+        reason = ("NO_COVERAGE", f"{business.id} ships domestically only, not to {ship_to.countryCode}")
+    elif package.weight.value * _KG[package.weight.unit] > MAX_WEIGHT_KG:
+        reason = ("WEIGHT_RESTRICTIONS", f"the package weighs more than {MAX_WEIGHT_KG:g} kg")
+    elif longest_side_cm(package) > MAX_SIDE_CM:
+        reason = ("SIZE_RESTRICTIONS", f"the longest side is over {MAX_SIDE_CM:g} cm")
+    if reason:
+        return [], [_ineligible(business, s, *reason) for s in SERVICES]
+
+    kg = billed_weight_kg(package)
+    unit_kg = _KG[business.weight_unit]
+    billed = rs.Weight(unit=business.weight_unit, value=math.ceil(kg / unit_kg * 10) / 10)
+    zone = _zone(request.shipFrom, ship_to)
+    rates = []
+    for service in SERVICES:
+        base = _money(business, (service.base + service.per_kg * kg) * zone)
+        fuel = _money(business, base.value / _FX.get(business.currency, 1.0) * 0.08)
+        total = rs.Currency(value=round(base.value + fuel.value, 2), unit=business.currency)
+        rates.append(
+            rs.Rate(
+                rateId=uuid.uuid4().hex.upper(),
+                carrierId=carrier_id(business),
+                carrierName="Amazon Shipping",
+                serviceId=service_id(business, service),
+                serviceName=service.name,
+                billedWeight=billed,
+                totalCharge=total,
+                promise=promise_for(ship, service.transit_days),
+                supportedDocumentSpecifications=document_specifications(),
+                requiresAdditionalInputs=False,
+                rateItemList=[
+                    rs.RateItem(rateItemID="BASE_RATE", rateItemType="MANDATORY", rateItemCharge=base),
+                    rs.RateItem(rateItemID="FUEL_SURCHARGE", rateItemType="MANDATORY", rateItemCharge=fuel),
+                ],
+                paymentType="PAY_THROUGH_AMAZON",
+                benefits=rs.Benefits(includedBenefits=[], excludedBenefits=[]),
+            )
+        )
+    return rates, []

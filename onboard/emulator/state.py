@@ -1,0 +1,92 @@
+"""What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from onboard.businesses import Business
+from onboard.models import requests as rq
+from onboard.models import responses as rs
+
+#: purchaseShipment must follow getRates within this many seconds, or it fails with TOKEN_EXPIRED
+REQUEST_TOKEN_TTL = 600.0
+# Bounds on what a long-running emulator keeps; the oldest entries go first.
+MAX_QUOTES = 20_000
+MAX_SHIPMENTS = 20_000
+
+
+@dataclass(slots=True)
+class Quote:
+    request_token: str
+    created: float
+    business: Business
+    request: rq.GetRatesRequest | rq.OneClickShipmentRequest
+    rates: dict[str, rs.Rate]
+
+
+@dataclass(slots=True)
+class Shipment:
+    shipment_id: str
+    tracking_id: str
+    business: Business
+    rate: rs.Rate
+    package_reference: str
+    label: bytes
+    label_format: str
+    label_dpi: int
+    purchased_at: datetime
+    ship_from: rq.Address
+    cancelled_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Counters:
+    """Observable by tests and benchmarks through ``GET /_emulator/state``."""
+
+    tokens_issued: int = 0
+    rates: int = 0
+    purchases: int = 0
+    idempotent_replays: int = 0
+    cancellations: int = 0
+    faults_injected: int = 0
+    throttled: int = 0
+    requests: int = 0
+
+
+@dataclass(slots=True)
+class Store:
+    quotes: dict[str, Quote] = field(default_factory=dict)
+    shipments: dict[str, Shipment] = field(default_factory=dict)
+    by_tracking: dict[str, str] = field(default_factory=dict)
+    # idempotency key -> (request body, the response body sent)
+    idempotency: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    counters: Counters = field(default_factory=Counters)
+
+    def add_quote(self, quote: Quote) -> None:
+        _bounded_put(self.quotes, quote.request_token, quote, MAX_QUOTES)
+
+    def add_shipment(self, shipment: Shipment) -> None:
+        if len(self.shipments) >= MAX_SHIPMENTS:
+            oldest = next(iter(self.shipments.values()))
+            del self.shipments[oldest.shipment_id]
+            self.by_tracking.pop(oldest.tracking_id, None)
+        self.shipments[shipment.shipment_id] = shipment
+        self.by_tracking[shipment.tracking_id] = shipment.shipment_id
+
+    def remember(self, key: str, request: bytes, response: bytes) -> None:
+        _bounded_put(self.idempotency, key, (request, response), MAX_SHIPMENTS)
+
+    def open_shipments(self) -> list[Shipment]:
+        return [s for s in self.shipments.values() if s.cancelled_at is None]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _bounded_put(table: dict[K, V], key: K, value: V, limit: int) -> None:
+    if len(table) >= limit:
+        del table[next(iter(table))]
+    table[key] = value

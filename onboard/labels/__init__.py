@@ -1,0 +1,1 @@
+"""Shipping labels: what goes on one (content), and how it is drawn as PDF, PNG or ZPL."""

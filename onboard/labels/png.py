@@ -1,0 +1,101 @@
+"""The label as a 1-bit PNG at the printer's own resolution, drawn with Pillow."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, LabelContent
+from onboard.labels.layout import ASCENT, Bar, Box, Primitive, Symbol, Text, box_bars, layout, to_dots
+
+_BLACK, _WHITE = 0, 255
+# stand-ins for glyphs the bundled font lacks and that have no accent-free form
+_SUBSTITUTES = {"–": "-", "—": "-", "•": "*", "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o"}
+_NOT_A_CHARACTER = "\U0010fffd"
+
+
+def label_size(dpi: int) -> tuple[int, int]:
+    """Pixels across and down a 4x6 in label at `dpi` (812 x 1218 at 203 dpi)."""
+    return round(LABEL_WIDTH_IN * dpi), round(LABEL_HEIGHT_IN * dpi)
+
+
+@lru_cache(maxsize=32)
+def _font(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    # loading the scalable default font parses a whole TTF: do it once per size, not once per line
+    return ImageFont.load_default(size=pixels)
+
+
+def _glyph_signature(ch: str) -> tuple[bytes, tuple[int, int], tuple[float, float, float, float]]:
+    font = _font(20)
+    mask = font.getmask(ch)
+    return bytes(mask), mask.size, font.getbbox(ch)
+
+
+@lru_cache(maxsize=1024)
+def _has_glyph(ch: str) -> bool:
+    # the bundled font covers printable ASCII and little else; anything it lacks renders as a box
+    return ch.isascii() or _glyph_signature(ch) != _glyph_signature(_NOT_A_CHARACTER)
+
+
+@lru_cache(maxsize=256)
+def _drawable(text: str) -> str:
+    """`text` with every character the raster font cannot draw replaced by its plain form or '?'."""
+    out: list[str] = []
+    for ch in text:
+        if _has_glyph(ch):
+            out.append(ch)
+        elif ch in _SUBSTITUTES:
+            out.append(_SUBSTITUTES[ch])
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii() and c.isprintable())
+            out.append(base or "?")
+    return "".join(out)
+
+
+def _fill_bar(draw: ImageDraw.ImageDraw, bar: Bar, dpi: int, ink: int = _BLACK) -> None:
+    x0, y0 = to_dots(bar.x, dpi), to_dots(bar.y, dpi)
+    x1, y1 = to_dots(bar.x + bar.w, dpi), to_dots(bar.y + bar.h, dpi)
+    if x1 > x0 and y1 > y0:
+        draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=ink)
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, text: Text, dpi: int) -> None:
+    pixels = max(1, to_dots(text.size, dpi))
+    font = _font(pixels)
+    x, baseline = to_dots(text.x, dpi), to_dots(text.y + ASCENT * text.size, dpi)
+    ink = _WHITE if text.reverse else _BLACK
+    line = _drawable(text.text)
+    draw.text((x, baseline), line, font=font, fill=ink, anchor="ls")
+    if text.bold:
+        # the bundled default font has no bold face: strike the line again, shifted by under a stem width
+        draw.text((x + max(1, round(pixels * 0.045)), baseline), line, font=font, fill=ink, anchor="ls")
+
+
+def paint(items: Iterable[Primitive], dpi: int, size: tuple[int, int]) -> Image.Image:
+    """Draw layout primitives (in points) onto a white 1-bit image of `size` pixels at `dpi`."""
+    image = Image.new("1", size, _WHITE)
+    draw = ImageDraw.Draw(image)
+    for item in items:
+        if isinstance(item, Text):
+            _draw_text(draw, item, dpi)
+            continue
+        bars = box_bars(item) if isinstance(item, Box) else item.bars if isinstance(item, Symbol) else (item,)
+        for bar in bars:
+            _fill_bar(draw, bar, dpi)
+    return image
+
+
+def encode_png(image: Image.Image, dpi: int) -> bytes:
+    """PNG bytes with the pHYs chunk saying `dpi`, compressed for speed rather than size."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(dpi, dpi), optimize=False, compress_level=1)
+    return buffer.getvalue()
+
+
+def render_png(content: LabelContent, dpi: int) -> bytes:
+    """The label as a 1-bit PNG: 812 x 1218 px at 203 dpi, 1200 x 1800 px at 300 dpi."""
+    return encode_png(paint(layout(content, dpi), dpi, label_size(dpi)), dpi)

@@ -1,0 +1,20 @@
+"""One entry point for every label format the emulator offers."""
+
+from __future__ import annotations
+
+from onboard.labels.content import SUPPORTED_DPIS, LabelContent, LabelFormat
+from onboard.labels.pdf import render_pdf
+from onboard.labels.png import render_png
+from onboard.labels.zpl import render_zpl
+
+_RENDERERS = {"PDF": render_pdf, "PNG": render_png, "ZPL": render_zpl}
+
+
+def render_label(content: LabelContent, fmt: LabelFormat, dpi: int) -> bytes:
+    """The label as PDF, PNG or ZPL bytes for a printer of `dpi` (203 or 300)."""
+    if dpi not in SUPPORTED_DPIS:
+        raise ValueError(f"unsupported dpi {dpi}: choose one of {', '.join(map(str, SUPPORTED_DPIS))}")
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValueError(f"unsupported label format {fmt!r}: choose one of {', '.join(_RENDERERS)}")
+    return renderer(content, dpi)

@@ -1,0 +1,237 @@
+"""What we send to Amazon Shipping v2: getRates, purchaseShipment, oneClickShipment bodies.
+
+Each class is named after its definition in Amazon's model (``shippingV2.json``) and holds exactly its
+properties; ``tests/unit/test_models_schema.py`` holds them to that file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from onboard.models.base import Sent
+
+WeightUnit = Literal["GRAM", "KILOGRAM", "OUNCE", "POUND"]
+DimensionUnit = Literal["INCH", "CENTIMETER"]
+DocumentFormat = Literal["PDF", "PNG", "ZPL"]
+DocumentType = Literal["PACKSLIP", "LABEL", "RECEIPT", "CUSTOM_FORM"]
+ChannelType = Literal["AMAZON", "EXTERNAL"]
+ShipmentType = Literal["FORWARD", "RETURNS"]
+LabelAttribute = Literal["PACKAGE_CLIENT_REFERENCE_ID", "SELLER_DISPLAY_NAME", "COLLECT_ON_DELIVERY_AMOUNT"]
+LiquidVolumeUnit = Literal["ML", "L", "FL_OZ", "GAL", "PT", "QT", "C"]
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Geocode(Sent):
+    latitude: str | None = None
+    longitude: str | None = None
+
+
+class Address(Sent):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    addressLine1: Annotated[str, Field(min_length=1, max_length=60)]
+    addressLine2: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    addressLine3: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    companyName: str | None = None
+    stateOrRegion: str
+    city: str
+    countryCode: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    postalCode: str
+    email: Annotated[str, Field(max_length=64)] | None = None
+    phoneNumber: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    geocode: Geocode | None = None
+
+
+class Weight(Sent):
+    unit: WeightUnit
+    value: Annotated[float, Field(gt=0)]
+
+
+class Dimensions(Sent):
+    length: Annotated[float, Field(gt=0)]
+    width: Annotated[float, Field(gt=0)]
+    height: Annotated[float, Field(gt=0)]
+    unit: DimensionUnit
+
+
+class Currency(Sent):
+    value: Annotated[float, Field(ge=0)]
+    unit: Annotated[str, Field(min_length=3, max_length=3)]
+
+
+class LiquidVolume(Sent):
+    unit: LiquidVolumeUnit
+    value: float
+
+
+class InvoiceDetails(Sent):
+    invoiceNumber: str | None = None
+    invoiceDate: datetime | None = None
+
+
+class DangerousGoodsDetails(Sent):
+    unitedNationsRegulatoryId: Annotated[str, Field(pattern=r"^(UN|ID|NA)[0-9]{4}$")] | None = None
+    transportationRegulatoryClass: Annotated[str, Field(pattern=r"^[1-9](\.[1-9])?$")] | None = None
+    packingGroup: Literal["I", "II", "III"] | None = None
+    packingInstruction: str | None = None
+
+
+class DirectFulfillmentItemIdentifiers(Sent):
+    lineItemID: str
+    pieceNumber: str | None = None
+
+
+class Item(Sent):
+    itemValue: Currency | None = None
+    description: str | None = None
+    itemIdentifier: str | None = None
+    quantity: Annotated[int, Field(ge=1)]
+    weight: Weight | None = None
+    liquidVolume: LiquidVolume | None = None
+    isHazmat: bool | None = None
+    dangerousGoodsDetails: DangerousGoodsDetails | None = None
+    productType: str | None = None
+    invoiceDetails: InvoiceDetails | None = None
+    serialNumbers: list[str] | None = None
+    directFulfillmentItemIdentifiers: DirectFulfillmentItemIdentifiers | None = None
+
+
+class ChargeComponent(Sent):
+    amount: Currency | None = None
+    chargeType: Literal["TAX", "DISCOUNT"] | None = None
+
+
+class Package(Sent):
+    dimensions: Dimensions
+    weight: Weight
+    insuredValue: Currency
+    isHazmat: bool | None = None
+    sellerDisplayName: str | None = None
+    charges: list[ChargeComponent] | None = None
+    packageClientReferenceId: NonEmpty
+    items: Annotated[list[Item], Field(min_length=1)]
+
+
+class AmazonOrderDetails(Sent):
+    orderId: NonEmpty
+
+
+class AmazonShipmentDetails(Sent):
+    shipmentId: NonEmpty
+
+
+class ChannelDetails(Sent):
+    channelType: ChannelType
+    amazonOrderDetails: AmazonOrderDetails | None = None
+    amazonShipmentDetails: AmazonShipmentDetails | None = None
+
+
+class ShipperInstruction(Sent):
+    deliveryNotes: Annotated[str, Field(max_length=256)] | None = None
+
+
+class CollectOnDelivery(Sent):
+    amount: Currency
+
+
+class ValueAddedServiceDetails(Sent):
+    collectOnDelivery: CollectOnDelivery | None = None
+
+
+class TaxDetail(Sent):
+    taxType: Literal["GST"]
+    taxRegistrationNumber: str
+
+
+class ClientReferenceDetail(Sent):
+    clientReferenceType: Literal["IntegratorShipperId", "IntegratorMerchantId"]
+    clientReferenceId: str
+
+
+class AccessPointDetails(Sent):
+    accessPointId: str | None = None
+
+
+class CarrierAccount(Sent):
+    carrierAccountId: str
+    carrierId: str
+
+
+class GetRatesRequest(Sent):
+    shipTo: Address | None = None
+    shipFrom: Address
+    returnTo: Address | None = None
+    shipDate: datetime | None = None
+    shipperInstruction: ShipperInstruction | None = None
+    packages: Annotated[list[Package], Field(min_length=1)]
+    valueAddedServices: ValueAddedServiceDetails | None = None
+    taxDetails: list[TaxDetail] | None = None
+    channelDetails: ChannelDetails
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+    shipmentType: ShipmentType | None = None
+    destinationAccessPointDetails: AccessPointDetails | None = None
+    carrierAccounts: list[CarrierAccount] | None = None
+
+
+class DocumentSize(Sent):
+    width: Annotated[float, Field(gt=0)]
+    length: Annotated[float, Field(gt=0)]
+    unit: DimensionUnit
+
+
+class RequestedLabelCustomization(Sent):
+    requestAttributes: list[LabelAttribute] | None = None
+
+
+class RequestedDocumentSpecification(Sent):
+    format: DocumentFormat
+    size: DocumentSize
+    dpi: int | None = None
+    pageLayout: str | None = None
+    needFileJoining: bool
+    requestedDocumentTypes: Annotated[list[DocumentType], Field(min_length=1)]
+    requestedLabelCustomization: RequestedLabelCustomization | None = None
+
+
+class RequestedValueAddedService(Sent):
+    id: NonEmpty
+
+
+class PurchaseShipmentRequest(Sent):
+    requestToken: NonEmpty
+    rateId: NonEmpty
+    requestedDocumentSpecification: RequestedDocumentSpecification
+    requestedValueAddedServices: list[RequestedValueAddedService] | None = None
+    additionalInputs: dict[str, Any] | None = None
+
+
+class ServiceSelection(Sent):
+    serviceId: Annotated[list[str], Field(min_length=1)]
+
+
+class GoodsOwner(Sent):
+    merchantId: str
+
+
+class OneClickShipmentValueAddedService(Sent):
+    id: NonEmpty
+    amount: Currency | None = None
+
+
+class OneClickShipmentRequest(Sent):
+    shipTo: Address | None = None
+    shipFrom: Address
+    returnTo: Address | None = None
+    shipDate: datetime | None = None
+    goodsOwner: GoodsOwner | None = None
+    packages: Annotated[list[Package], Field(min_length=1)]
+    valueAddedServicesDetails: list[OneClickShipmentValueAddedService] | None = None
+    taxDetails: list[TaxDetail] | None = None
+    channelDetails: ChannelDetails
+    labelSpecifications: RequestedDocumentSpecification
+    serviceSelection: ServiceSelection
+    shipperInstruction: ShipperInstruction | None = None
+    destinationAccessPointDetails: AccessPointDetails | None = None

@@ -1,0 +1,234 @@
+"""What Amazon Shipping v2 sends back, payload-wrapped: tolerant of the quirks its own examples show.
+
+Enums are open strings here (a new Amazon value must not break a run), numbers may arrive as strings,
+``trackingId`` may arrive as a number, and fields we do not model are kept in ``model_extra``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from onboard.models.base import LooseStr, Received
+
+
+class Weight(Received):
+    unit: str
+    value: float
+
+
+class Currency(Received):
+    value: float
+    unit: str
+
+
+class DocumentSize(Received):
+    width: float
+    length: float
+    unit: str
+
+
+class SupportedDocumentDetail(Received):
+    name: str
+    isMandatory: bool
+
+
+class PrintOption(Received):
+    supportedDPIs: list[int] | None = None
+    supportedPageLayouts: list[str] = Field(default_factory=list)
+    supportedFileJoiningOptions: list[bool] = Field(default_factory=list)
+    supportedDocumentDetails: list[SupportedDocumentDetail] = Field(default_factory=list)
+
+
+class SupportedDocumentSpecification(Received):
+    format: str
+    size: DocumentSize
+    printOptions: list[PrintOption]
+
+
+class TimeWindow(Received):
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class Promise(Received):
+    deliveryWindow: TimeWindow | None = None
+    pickupWindow: TimeWindow | None = None
+
+
+class ExcludedBenefit(Received):
+    benefit: str
+    reasonCodes: list[str] | None = None
+
+
+class Benefits(Received):
+    includedBenefits: list[str] = Field(default_factory=list)
+    excludedBenefits: list[ExcludedBenefit] = Field(default_factory=list)
+
+
+class ValueAddedService(Received):
+    id: str
+    name: str
+    cost: Currency
+
+
+class AvailableValueAddedServiceGroup(Received):
+    groupId: str
+    groupDescription: str
+    isRequired: bool
+    valueAddedServices: list[ValueAddedService] | None = None
+
+
+class RateItem(Received):
+    rateItemID: str | None = None
+    rateItemType: str | None = None
+    rateItemCharge: Currency | None = None
+    rateItemNameLocalization: str | None = None
+
+
+class Rate(Received):
+    rateId: str
+    carrierId: str
+    carrierName: str
+    serviceId: str
+    serviceName: str
+    billedWeight: Weight | None = None
+    totalCharge: Currency
+    promise: Promise
+    supportedDocumentSpecifications: list[SupportedDocumentSpecification]
+    availableValueAddedServiceGroups: list[AvailableValueAddedServiceGroup] | None = None
+    requiresAdditionalInputs: bool
+    rateItemList: list[RateItem] | None = None
+    paymentType: str | None = None
+    benefits: Benefits | None = None
+
+
+class IneligibilityReason(Received):
+    code: str
+    message: str
+
+
+class IneligibleRate(Received):
+    serviceId: str
+    serviceName: str
+    carrierName: str
+    carrierId: str
+    ineligibilityReasons: list[IneligibilityReason]
+
+
+class GetRatesResult(Received):
+    requestToken: str
+    rates: list[Rate]
+    ineligibleRates: list[IneligibleRate] | None = None
+
+
+class PackageDocument(Received):
+    type: str
+    format: str
+    contents: str
+
+
+class PackageDocumentDetail(Received):
+    packageClientReferenceId: str
+    packageDocuments: list[PackageDocument]
+    trackingId: LooseStr | None = None
+
+
+class PurchaseShipmentResult(Received):
+    shipmentId: LooseStr
+    packageDocumentDetails: list[PackageDocumentDetail]
+    promise: Promise
+    benefits: Benefits | None = None
+
+
+class Carrier(Received):
+    id: str
+    name: str
+
+
+class Service(Received):
+    id: str
+    name: str
+
+
+class OneClickShipmentResult(Received):
+    shipmentId: LooseStr
+    packageDocumentDetails: list[PackageDocumentDetail]
+    promise: Promise
+    carrier: Carrier
+    service: Service
+    totalCharge: Currency
+
+
+class Location(Received):
+    stateOrRegion: str | None = None
+    city: str | None = None
+    countryCode: str | None = None
+    postalCode: str | None = None
+
+
+class Event(Received):
+    eventCode: str
+    location: Location | None = None
+    eventTime: datetime
+    shipmentType: str | None = None
+
+
+class TrackingDetailCodes(Received):
+    forward: list[str] = Field(default_factory=list)
+    returns: list[str] = Field(default_factory=list)
+
+
+class TrackingSummary(Received):
+    status: str | None = None
+    trackingDetailCodes: TrackingDetailCodes | None = None
+
+
+class GetTrackingResult(Received):
+    trackingId: LooseStr
+    # Amazon's example sends the string "null" here; it is kept as received.
+    alternateLegTrackingId: LooseStr | None = None
+    eventHistory: list[Event]
+    promisedDeliveryDate: datetime | None = None
+    summary: TrackingSummary
+
+
+class GetShipmentDocumentsResult(Received):
+    shipmentId: LooseStr
+    packageDocumentDetail: PackageDocumentDetail
+    benefits: Benefits | None = None
+
+
+class CancelShipmentResult(Received):
+    """An open object: Amazon answers a successful cancel with ``{"payload": {}}``."""
+
+
+class GetRatesResponse(Received):
+    payload: GetRatesResult
+
+
+class PurchaseShipmentResponse(Received):
+    payload: PurchaseShipmentResult
+
+
+class OneClickShipmentResponse(Received):
+    payload: OneClickShipmentResult
+
+
+class GetTrackingResponse(Received):
+    payload: GetTrackingResult
+
+
+class GetShipmentDocumentsResponse(Received):
+    payload: GetShipmentDocumentsResult
+
+
+class CancelShipmentResponse(Received):
+    payload: CancelShipmentResult | None = None
+
+
+def payload_of(body: dict[str, Any]) -> Any:
+    """The ``payload`` of a wrapped success body (a missing wrapper is tolerated, as in Amazon's examples)."""
+    return body.get("payload", body)

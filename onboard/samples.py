@@ -1,0 +1,80 @@
+"""Sample shipments per business (``checks/samples.toml``), as ready-to-send Shipping v2 requests."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from onboard.errors import ConfigError
+from onboard.locations import checks_dir
+from onboard.models import requests as rq
+
+
+class SamplePackage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    length: float
+    width: float
+    height: float
+    dimension_unit: rq.DimensionUnit
+    weight: float
+    weight_unit: rq.WeightUnit
+    insured_value: float
+    item_value: float
+    currency: str
+    description: str
+
+
+class Sample(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ship_from: dict[str, Any]
+    ship_to: dict[str, Any]
+    package: SamplePackage
+
+    def rates_request(self, reference: str = "onboard-sample-1") -> rq.GetRatesRequest:
+        p = self.package
+        return rq.GetRatesRequest.model_validate(
+            {
+                "shipFrom": rq.Address.model_validate(self.ship_from),
+                "shipTo": rq.Address.model_validate(self.ship_to),
+                "packages": [
+                    rq.Package(
+                        dimensions=rq.Dimensions(length=p.length, width=p.width, height=p.height, unit=p.dimension_unit),
+                        weight=rq.Weight(unit=p.weight_unit, value=p.weight),
+                        insuredValue=rq.Currency(value=p.insured_value, unit=p.currency),
+                        packageClientReferenceId=reference,
+                        items=[
+                            rq.Item(
+                                quantity=1,
+                                description=p.description,
+                                itemValue=rq.Currency(value=p.item_value, unit=p.currency),
+                                weight=rq.Weight(unit=p.weight_unit, value=p.weight),
+                                isHazmat=False,
+                            )
+                        ],
+                    )
+                ],
+                "channelDetails": rq.ChannelDetails(channelType="EXTERNAL"),
+            }
+        )
+
+
+@cache
+def samples() -> dict[str, Sample]:
+    path = checks_dir() / "samples.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return {business_id: Sample.model_validate(entry) for business_id, entry in data.items()}
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ConfigError(f"{path} cannot be read: {str(exc).splitlines()[0]}") from None
+
+
+def sample_for(business_id: str) -> Sample:
+    try:
+        return samples()[business_id]
+    except KeyError:
+        raise ConfigError(
+            f"no sample shipment for {business_id}", f"add one to checks/samples.toml ({', '.join(samples())})"
+        ) from None
