@@ -41,7 +41,9 @@ class Sample(BaseModel):
                 "shipTo": rq.Address.model_validate(self.ship_to),
                 "packages": [
                     rq.Package(
-                        dimensions=rq.Dimensions(length=p.length, width=p.width, height=p.height, unit=p.dimension_unit),
+                        dimensions=rq.Dimensions(
+                            length=p.length, width=p.width, height=p.height, unit=p.dimension_unit
+                        ),
                         weight=rq.Weight(unit=p.weight_unit, value=p.weight),
                         insuredValue=rq.Currency(value=p.insured_value, unit=p.currency),
                         packageClientReferenceId=reference,

@@ -63,7 +63,9 @@ class Plain:
         return headers
 
     def rates_body(self, business_id: str = "AmazonShipping_US", reference: str = "ref-1") -> dict[str, Any]:
-        body: dict[str, Any] = sample_for(business_id).rates_request(reference).model_dump(mode="json", exclude_none=True)
+        body: dict[str, Any] = (
+            sample_for(business_id).rates_request(reference).model_dump(mode="json", exclude_none=True)
+        )
         return body
 
     def rates(self, body: dict[str, Any] | None = None, **headers: str) -> httpx.Response:

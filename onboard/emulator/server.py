@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import signal
 import socket
 import threading
 import time
@@ -57,10 +58,22 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_forever(settings: EmulatorSettings, sock: socket.socket) -> None:
-    """Serve until Ctrl+C or SIGTERM; uvicorn finishes the requests in flight, then returns."""
+    """Serve until Ctrl+C or SIGTERM, then return normally once the requests in flight are answered."""
     server = _uvicorn(create_app(settings))
-    server.run(sockets=[sock])
+    # uvicorn handles both signals while serving and re-raises the one it caught once it has shut
+    # down; a stop the user asked for is a clean exit, so both end here as KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class EmulatorServer:

@@ -98,6 +98,8 @@ def _in_winansi(ch: str) -> bool:
 
 def printable(text: str) -> str:
     """`text` reduced to what the standard PDF fonts can show (WinAnsi): accents dropped, the rest '?'."""
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())  # the common case, and a label has dozens of lines
     out: list[str] = []
     for ch in text.translate(_FOLD):
         if ch.isspace():

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, LabelContent
-from onboard.labels.layout import ASCENT, Bar, Box, Primitive, Symbol, Text, box_bars, layout, to_dots
+from onboard.labels.layout import ASCENT, Box, Primitive, Symbol, Text, box_bars, layout, to_dots
 
 _BLACK, _WHITE = 0, 255
 # stand-ins for glyphs the bundled font lacks and that have no accent-free form
@@ -23,7 +24,7 @@ def label_size(dpi: int) -> tuple[int, int]:
     return round(LABEL_WIDTH_IN * dpi), round(LABEL_HEIGHT_IN * dpi)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _font(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # loading the scalable default font parses a whole TTF: do it once per size, not once per line
     return ImageFont.load_default(size=pixels)
@@ -56,23 +57,40 @@ def _drawable(text: str) -> str:
     return "".join(out)
 
 
-def _fill_bar(draw: ImageDraw.ImageDraw, bar: Bar, dpi: int, ink: int = _BLACK) -> None:
-    x0, y0 = to_dots(bar.x, dpi), to_dots(bar.y, dpi)
-    x1, y1 = to_dots(bar.x + bar.w, dpi), to_dots(bar.y + bar.h, dpi)
-    if x1 > x0 and y1 > y0:
-        draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=ink)
+@dataclass(frozen=True, slots=True)
+class _Glyph:
+    mask: Image.Image | None  # None for blanks
+    left: int  # mask offset from the pen position on the baseline
+    top: int
+    advance: float
+
+
+@lru_cache(maxsize=4096)
+def _glyph(ch: str, pixels: int, bold: bool) -> _Glyph:
+    # FreeType takes ~20 us a glyph and a label has ~700 of them: rasterise each (glyph, size) only once
+    font = _font(pixels)
+    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls"))
+    advance = font.getlength(ch)
+    if right <= left or bottom <= top:
+        return _Glyph(None, 0, 0, advance)
+    # the bundled font has no bold face: strike the glyph twice, shifted by less than a stem width
+    shift = max(1, round(pixels * 0.045)) if bold else 0
+    mask = Image.new("1", (right - left + shift, bottom - top), 0)
+    draw = ImageDraw.Draw(mask)
+    for dx in {0, shift}:
+        draw.text((dx - left, -top), ch, font=font, fill=255, anchor="ls")
+    return _Glyph(mask, left, top, advance)
 
 
 def _draw_text(draw: ImageDraw.ImageDraw, text: Text, dpi: int) -> None:
     pixels = max(1, to_dots(text.size, dpi))
-    font = _font(pixels)
-    x, baseline = to_dots(text.x, dpi), to_dots(text.y + ASCENT * text.size, dpi)
+    pen, baseline = float(to_dots(text.x, dpi)), to_dots(text.y + ASCENT * text.size, dpi)
     ink = _WHITE if text.reverse else _BLACK
-    line = _drawable(text.text)
-    draw.text((x, baseline), line, font=font, fill=ink, anchor="ls")
-    if text.bold:
-        # the bundled default font has no bold face: strike the line again, shifted by under a stem width
-        draw.text((x + max(1, round(pixels * 0.045)), baseline), line, font=font, fill=ink, anchor="ls")
+    for ch in _drawable(text.text):
+        glyph = _glyph(ch, pixels, text.bold)
+        if glyph.mask is not None:
+            draw.bitmap((round(pen) + glyph.left, baseline + glyph.top), glyph.mask, fill=ink)
+        pen += glyph.advance
 
 
 def paint(items: Iterable[Primitive], dpi: int, size: tuple[int, int]) -> Image.Image:
@@ -85,7 +103,10 @@ def paint(items: Iterable[Primitive], dpi: int, size: tuple[int, int]) -> Image.
             continue
         bars = box_bars(item) if isinstance(item, Box) else item.bars if isinstance(item, Symbol) else (item,)
         for bar in bars:
-            _fill_bar(draw, bar, dpi)
+            x0, y0 = to_dots(bar.x, dpi), to_dots(bar.y, dpi)
+            x1, y1 = to_dots(bar.x + bar.w, dpi), to_dots(bar.y + bar.h, dpi)
+            if x1 > x0 and y1 > y0:
+                draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=_BLACK)
     return image
 
 

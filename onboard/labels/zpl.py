@@ -27,6 +27,9 @@ _HEX_INDICATOR = "_"
 _NEEDS_ESCAPE = re.compile(r"[\^~_\x00-\x1f\x7f]")
 # a preview larger than this is a mistake, not a label: refuse rather than allocate gigabytes
 _MAX_DOTS = 12000
+# past these a field is a typo, and rasterising it would cost memory for nothing
+_MAX_FONT_DOTS = 1000
+_MAX_MATRIX_MODULE = 100
 _ZEBRA_DEFAULT_FONT_DOTS = 9
 _ZEBRA_DEFAULT_MODULE = 2
 
@@ -135,6 +138,12 @@ def _ints(code: str, params: str, defaults: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(values)
 
 
+def _within(code: str, what: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ValueError(f"^{code}: {what} must be {low} to {high} dots, got {value}")
+    return value
+
+
 def _orientation(code: str, params: str) -> str:
     rest = params.split(",", 1)
     value = rest[0].strip().upper() or "N"
@@ -193,7 +202,7 @@ class _Parser:
             self.origin = _ints(code, params, (0, 0))[:2]
         elif code.startswith("A") and code != "A@":
             h, w = _ints(code, _orientation(code, params), (self.font[0], 0))
-            self.font = (h, w or h)
+            self.font = (_within(code, "font height", h, 1, _MAX_FONT_DOTS), w or h)
         elif code == "GB":
             w, h, t = _ints(code, params, (0, 0, 1))
             t = max(t, 1)
@@ -201,15 +210,17 @@ class _Parser:
         elif code == "BY":
             # the wide-to-narrow ratio (2nd) may be a decimal and means nothing to Code 128: skip it
             parts = params.split(",")
-            (self.module,) = _ints(code, parts[0], (self.module,))
+            (module,) = _ints(code, parts[0], (self.module,))
+            self.module = _within(code, "module width", module, 1, 10)
             if len(parts) > 2:
-                (self.bar_height,) = _ints(code, parts[2], (self.bar_height,))
+                (height,) = _ints(code, parts[2], (self.bar_height,))
+                self.bar_height = _within(code, "bar height", height, 1, _MAX_DOTS)
         elif code == "BC":
             (h,) = _ints(code, _orientation(code, params), (self.bar_height,))
-            self.kind = ("code128", (h,))
+            self.kind = ("code128", (_within(code, "bar height", h, 1, _MAX_DOTS),))
         elif code == "BX":
             (m,) = _ints(code, _orientation(code, params), (1,))
-            self.kind = ("datamatrix", (m,))
+            self.kind = ("datamatrix", (_within(code, "module size", m, 1, _MAX_MATRIX_MODULE),))
         elif code == "FR":
             self.reverse = True
         elif code == "FH":
@@ -256,7 +267,7 @@ def parse_zpl(text: str) -> ZplLabel:
         if code == "XZ":
             break
         if len(code) < 2:
-            raise ValueError(f"truncated ZPL command {prefix}{rest!r}")
+            raise ValueError(f"truncated ZPL command {prefix + rest!r}")
         parser.command(code, params)
     else:
         raise ValueError("ZPL label is not closed with ^XZ")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from onboard.models.base import LooseStr, Received
 
@@ -205,30 +205,36 @@ class CancelShipmentResult(Received):
     """An open object: Amazon answers a successful cancel with ``{"payload": {}}``."""
 
 
-class GetRatesResponse(Received):
+class _Wrapped(Received):
+    """A ``{"payload": …}`` success body; a bare payload (as in Amazon's examples) is wrapped on read."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_bare_payload(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "payload" not in data and "errors" not in data:
+            return {"payload": data}
+        return data
+
+
+class GetRatesResponse(_Wrapped):
     payload: GetRatesResult
 
 
-class PurchaseShipmentResponse(Received):
+class PurchaseShipmentResponse(_Wrapped):
     payload: PurchaseShipmentResult
 
 
-class OneClickShipmentResponse(Received):
+class OneClickShipmentResponse(_Wrapped):
     payload: OneClickShipmentResult
 
 
-class GetTrackingResponse(Received):
+class GetTrackingResponse(_Wrapped):
     payload: GetTrackingResult
 
 
-class GetShipmentDocumentsResponse(Received):
+class GetShipmentDocumentsResponse(_Wrapped):
     payload: GetShipmentDocumentsResult
 
 
-class CancelShipmentResponse(Received):
-    payload: CancelShipmentResult | None = None
-
-
-def payload_of(body: dict[str, Any]) -> Any:
-    """The ``payload`` of a wrapped success body (a missing wrapper is tolerated, as in Amazon's examples)."""
-    return body.get("payload", body)
+class CancelShipmentResponse(_Wrapped):
+    payload: CancelShipmentResult

@@ -32,7 +32,9 @@ def test_refresh_token_exchange(plain: Callable[..., Plain], emulator: EmulatorS
         ({"refresh_token": ""}, 400, "invalid_request"),
     ],
 )
-def test_token_errors_are_amazons(plain: Callable[..., Plain], emulator: EmulatorServer, form: dict[str, str], status: int, error: str) -> None:
+def test_token_errors_are_amazons(
+    plain: Callable[..., Plain], emulator: EmulatorServer, form: dict[str, str], status: int, error: str
+) -> None:
     response = plain(emulator.url).token_response(**form)
     assert response.status_code == status
     assert response.json()["error"] == error
@@ -76,11 +78,17 @@ def test_token_lifetime_is_configurable(plain: Callable[..., Plain]) -> None:
         assert error_of(plain.rates())["details"] == "The access token you provided has expired."
 
 
-def test_an_app_without_the_role_gets_403_with_empty_details(plain: Callable[..., Plain], emulator: EmulatorServer) -> None:
+def test_an_app_without_the_role_gets_403_with_empty_details(
+    plain: Callable[..., Plain], emulator: EmulatorServer
+) -> None:
     plain = plain(emulator.url).login()
     plain.control(has_role=False)
     denied = plain.rates()
     assert denied.status_code == 403
-    assert error_of(denied) == {"code": "Unauthorized", "message": "Access to requested resource is denied.", "details": ""}
+    assert error_of(denied) == {
+        "code": "Unauthorized",
+        "message": "Access to requested resource is denied.",
+        "details": "",
+    }
     # the token exchange itself still works: the role is checked on the Shipping call
     assert plain.token_response().status_code == 200

@@ -144,7 +144,9 @@ def test_purchase_needs_a_dpi_the_rate_lists(client: Plain) -> None:
     assert "supported dpi: [300, 203]" in error_of(no_dpi)["details"]
     odd_dpi = client.purchase(quoted["requestToken"], rate_id, spec("PNG", 600))
     assert "dpi 600 is not supported" in error_of(odd_dpi)["details"]
-    big = client.purchase(quoted["requestToken"], rate_id, spec("PDF", 203, size={"width": 8, "length": 11, "unit": "INCH"}))
+    big = client.purchase(
+        quoted["requestToken"], rate_id, spec("PDF", 203, size={"width": 8, "length": 11, "unit": "INCH"})
+    )
     assert "supported size: 4x6 INCH" in error_of(big)["details"]
     no_label = client.purchase(quoted["requestToken"], rate_id, spec("PDF", 203, requestedDocumentTypes=["RECEIPT"]))
     assert "LABEL" in error_of(no_label)["details"]

@@ -9,7 +9,14 @@ from onboard.emulator.faults import FaultInjector, FaultSpec, FaultSpecError, To
 
 def test_a_full_spec_reads() -> None:
     spec = FaultSpec.parse("429=0.2, 500=0.05,503=0.01,lost=0.1,slow=0.02,slow_seconds=1.5,ratelimit=5/15,seed=7")
-    assert (spec.p429, spec.p500, spec.p503, spec.lost, spec.slow, spec.slow_seconds) == (0.2, 0.05, 0.01, 0.1, 0.02, 1.5)
+    assert (spec.p429, spec.p500, spec.p503, spec.lost, spec.slow, spec.slow_seconds) == (
+        0.2,
+        0.05,
+        0.01,
+        0.1,
+        0.02,
+        1.5,
+    )
     assert spec.rate_limit == (5.0, 15)
     assert spec.seed == 7
     assert FaultSpec.parse("ratelimit=sandbox").rate_limit == (5.0, 15)
