@@ -11,10 +11,12 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from onboard.businesses import Business
 from onboard.models import requests as rq
-from onboard.models import responses as rs
+
+Json = dict[str, Any]
 
 LABEL_DPIS = [300, 203]
 MAX_WEIGHT_KG = 30.0
@@ -84,55 +86,61 @@ def _pickup_day(ship: datetime) -> datetime:
     return _business_days_after(ship, 1)
 
 
-def _window(day: datetime, start: time, end: time) -> rs.TimeWindow:
-    return rs.TimeWindow(
-        start=datetime.combine(day.date(), start, tzinfo=day.tzinfo),
-        end=datetime.combine(day.date(), end, tzinfo=day.tzinfo),
-    )
+def _stamp(day: datetime, at: time) -> str:
+    return datetime.combine(day.date(), at).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def promise_for(ship: datetime, transit_days: int) -> rs.Promise:
+def promise_for(ship: datetime, transit_days: int) -> Json:
     pickup = _pickup_day(ship)
     delivery = _business_days_after(pickup, transit_days)
-    return rs.Promise(
-        pickupWindow=_window(pickup, time(9), time(17)), deliveryWindow=_window(delivery, time(8), time(21))
-    )
+    return {
+        "pickupWindow": {"start": _stamp(pickup, time(9)), "end": _stamp(pickup, time(17))},
+        "deliveryWindow": {"start": _stamp(delivery, time(8)), "end": _stamp(delivery, time(21))},
+    }
 
 
-def document_specifications() -> list[rs.SupportedDocumentSpecification]:
-    option = rs.PrintOption(
-        supportedDPIs=LABEL_DPIS,
-        supportedPageLayouts=["DEFAULT"],
-        supportedFileJoiningOptions=[False],
-        supportedDocumentDetails=[rs.SupportedDocumentDetail(name="LABEL", isMandatory=True)],
-    )
-    return [
-        rs.SupportedDocumentSpecification(
-            format=fmt, size=rs.DocumentSize(width=4, length=6, unit="INCH"), printOptions=[option]
-        )
-        for fmt in ("PDF", "PNG", "ZPL")
-    ]
+# Every rate offers the same label stock: 4x6 inches, PDF, PNG or ZPL, at 203 or 300 dpi.
+DOCUMENT_SPECIFICATIONS: list[Json] = [
+    {
+        "format": fmt,
+        "size": {"width": 4, "length": 6, "unit": "INCH"},
+        "printOptions": [
+            {
+                "supportedDPIs": LABEL_DPIS,
+                "supportedPageLayouts": ["DEFAULT"],
+                "supportedFileJoiningOptions": [False],
+                "supportedDocumentDetails": [{"name": "LABEL", "isMandatory": True}],
+            }
+        ],
+    }
+    for fmt in ("PDF", "PNG", "ZPL")
+]
 
 
-def _money(business: Business, usd: float) -> rs.Currency:
+def _money(business: Business, usd: float) -> Json:
     digits = 0 if business.currency == "JPY" else 2
-    return rs.Currency(value=round(usd * _FX.get(business.currency, 1.0), digits), unit=business.currency)
+    return {"value": round(usd * _FX.get(business.currency, 1.0), digits), "unit": business.currency}
 
 
-def _ineligible(business: Business, service: Service, code: str, message: str) -> rs.IneligibleRate:
-    return rs.IneligibleRate(
-        serviceId=service_id(business, service),
-        serviceName=service.name,
-        carrierId=carrier_id(business),
-        carrierName="Amazon Shipping",
-        ineligibilityReasons=[rs.IneligibilityReason(code=code, message=message)],
-    )
+def _ineligible(business: Business, service: Service, code: str, message: str) -> Json:
+    return {
+        "serviceId": service_id(business, service),
+        "serviceName": service.name,
+        "carrierId": carrier_id(business),
+        "carrierName": "Amazon Shipping",
+        "ineligibilityReasons": [{"code": code, "message": message}],
+    }
 
 
 def quote(
     request: rq.GetRatesRequest | rq.OneClickShipmentRequest, business: Business, ship: datetime
-) -> tuple[list[rs.Rate], list[rs.IneligibleRate]]:
-    """The rates Amazon would offer for this request, and the services it would not."""
+) -> tuple[list[Json], list[Json]]:
+    """The rates Amazon would offer for this request, and the services it would not, as JSON-ready
+    ``Rate`` and ``IneligibleRate`` objects.
+
+    Plain dicts, not models: this is the emulator's hot path (over 1,000 calls a second), its figures
+    need no validation, and every body it sends is held to Amazon's schemas by the conformance tests.
+    """
     package = request.packages[0]
     ship_to = request.shipTo or request.shipFrom
     reason: tuple[str, str] | None = None
@@ -152,32 +160,31 @@ def quote(
         return [], [_ineligible(business, s, *reason) for s in SERVICES]
 
     kg = billed_weight_kg(package)
-    unit_kg = _KG[business.weight_unit]
-    billed = rs.Weight(unit=business.weight_unit, value=math.ceil(kg / unit_kg * 10) / 10)
+    billed = {"unit": business.weight_unit, "value": math.ceil(kg / _KG[business.weight_unit] * 10) / 10}
     zone = _zone(request.shipFrom, ship_to)
+    fx = _FX.get(business.currency, 1.0)
     rates = []
     for service in SERVICES:
         base = _money(business, (service.base + service.per_kg * kg) * zone)
-        fuel = _money(business, base.value / _FX.get(business.currency, 1.0) * 0.08)
-        total = rs.Currency(value=round(base.value + fuel.value, 2), unit=business.currency)
+        fuel = _money(business, base["value"] / fx * 0.08)
         rates.append(
-            rs.Rate(
-                rateId=uuid.uuid4().hex.upper(),
-                carrierId=carrier_id(business),
-                carrierName="Amazon Shipping",
-                serviceId=service_id(business, service),
-                serviceName=service.name,
-                billedWeight=billed,
-                totalCharge=total,
-                promise=promise_for(ship, service.transit_days),
-                supportedDocumentSpecifications=document_specifications(),
-                requiresAdditionalInputs=False,
-                rateItemList=[
-                    rs.RateItem(rateItemID="BASE_RATE", rateItemType="MANDATORY", rateItemCharge=base),
-                    rs.RateItem(rateItemID="FUEL_SURCHARGE", rateItemType="MANDATORY", rateItemCharge=fuel),
+            {
+                "rateId": uuid.uuid4().hex.upper(),
+                "carrierId": carrier_id(business),
+                "carrierName": "Amazon Shipping",
+                "serviceId": service_id(business, service),
+                "serviceName": service.name,
+                "billedWeight": billed,
+                "totalCharge": {"value": round(base["value"] + fuel["value"], 2), "unit": business.currency},
+                "promise": promise_for(ship, service.transit_days),
+                "supportedDocumentSpecifications": DOCUMENT_SPECIFICATIONS,
+                "requiresAdditionalInputs": False,
+                "rateItemList": [
+                    {"rateItemID": "BASE_RATE", "rateItemType": "MANDATORY", "rateItemCharge": base},
+                    {"rateItemID": "FUEL_SURCHARGE", "rateItemType": "MANDATORY", "rateItemCharge": fuel},
                 ],
-                paymentType="PAY_THROUGH_AMAZON",
-                benefits=rs.Benefits(includedBenefits=[], excludedBenefits=[]),
-            )
+                "paymentType": "PAY_THROUGH_AMAZON",
+                "benefits": {"includedBenefits": [], "excludedBenefits": []},
+            }
         )
     return rates, []

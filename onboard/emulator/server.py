@@ -16,6 +16,7 @@ import uvicorn
 
 from onboard.emulator.app import Emulator, EmulatorSettings, create_app
 from onboard.errors import ConfigError
+from onboard.labels.render import warm_up
 
 LOOPBACK = "127.0.0.1"
 
@@ -65,6 +66,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def serve_forever(settings: EmulatorSettings, sock: socket.socket) -> None:
     """Serve until Ctrl+C or SIGTERM, then return normally once the requests in flight are answered."""
     server = _uvicorn(create_app(settings))
+    warm_up()
     # uvicorn handles both signals while serving and re-raises the one it caught once it has shut
     # down; a stop the user asked for is a clean exit, so both end here as KeyboardInterrupt
     previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from datetime import datetime
 
+from pydantic_core import to_json
 from starlette.responses import Response
 
 from onboard.businesses import Business
@@ -20,6 +21,7 @@ from onboard.models import requests as rq
 from onboard.models import responses as rs
 
 EMULATOR_BANNER = "ONBOARD EMULATOR - NOT A REAL LABEL"
+_WEIGHT_ABBREVIATIONS = {"GRAM": "g", "KILOGRAM": "kg", "OUNCE": "oz", "POUND": "lb"}
 
 
 def _check_shipment_request(request: rq.GetRatesRequest | rq.OneClickShipmentRequest) -> None:
@@ -47,26 +49,34 @@ def _ship_date(call: Call, request: rq.GetRatesRequest | rq.OneClickShipmentRequ
     return max(ship, now)
 
 
-def _new_quote(
+def _rate(
     call: Call, request: rq.GetRatesRequest | rq.OneClickShipmentRequest
-) -> tuple[Quote, list[rs.IneligibleRate]]:
+) -> tuple[list[rating.Json], list[rating.Json]]:
     _check_shipment_request(request)
-    rates, ineligible = rating.quote(request, call.business, _ship_date(call, request))
-    token = f"amzn1.rq.{uuid.uuid4().hex}"
-    quote = Quote(token, call.emulator.clock.now(), call.business, request, {r.rateId: r for r in rates})
-    call.emulator.store.add_quote(quote)
-    return quote, ineligible
+    return rating.quote(request, call.business, _ship_date(call, request))
 
 
 @operation("getRates")
 async def get_rates(call: Call) -> Response:
-    request, _ = await call.body(rq.GetRatesRequest)
-    quote, ineligible = _new_quote(call, request)
+    request, raw = await call.body(rq.GetRatesRequest)
+    rates, ineligible = _rate(call, request)
+    token = f"amzn1.rq.{uuid.uuid4().hex}"
+    rate_json = {r["rateId"]: to_json(r) for r in rates}
+    call.emulator.store.add_quote(token, Quote(call.emulator.clock.now(), call.business.id, raw, rate_json))
     call.emulator.store.counters.rates += 1
-    result = rs.GetRatesResult(
-        requestToken=quote.request_token, rates=list(quote.rates.values()), ineligibleRates=ineligible
+    # the rates are serialised once, for the quote kept and for the answer sent
+    body = b"".join(
+        [
+            b'{"payload":{"requestToken":',
+            to_json(token),
+            b',"rates":[',
+            b",".join(rate_json.values()),
+            b'],"ineligibleRates":',
+            to_json(ineligible),
+            b"}}",
+        ]
     )
-    return json_response(rs.GetRatesResponse(payload=result), headers=call.headers)
+    return Response(body, headers=call.headers, media_type="application/json")
 
 
 def check_document_spec(rate: rs.Rate, spec: rq.RequestedDocumentSpecification) -> None:
@@ -140,9 +150,11 @@ def _party(address: rq.Address) -> LabelParty:
 
 
 def _buy(
-    call: Call, quote: Quote, rate: rs.Rate, spec: rq.RequestedDocumentSpecification
+    call: Call,
+    request: rq.GetRatesRequest | rq.OneClickShipmentRequest,
+    rate: rs.Rate,
+    spec: rq.RequestedDocumentSpecification,
 ) -> tuple[Shipment, rs.PackageDocumentDetail]:
-    request = quote.request
     package = request.packages[0]
     attributes = (
         set(spec.requestedLabelCustomization.requestAttributes or []) if spec.requestedLabelCustomization else set()
@@ -157,7 +169,7 @@ def _buy(
         ship_to=_party(ship_to),
         carrier_name=rate.carrierName,
         service_name=rate.serviceName,
-        weight_text=f"{package.weight.value:g} {package.weight.unit.lower()}",
+        weight_text=f"{package.weight.value:g} {_WEIGHT_ABBREVIATIONS[package.weight.unit]}",
         ship_date=(pickup or call.emulator.clock.utcnow()).strftime("%Y-%m-%d"),
         shipment_id=shipment_id,
         reference=package.packageClientReferenceId if "PACKAGE_CLIENT_REFERENCE_ID" in attributes else "",
@@ -216,8 +228,8 @@ async def purchase_shipment(call: Call) -> Response:
     quote = store.quotes.get(request.requestToken)
     if quote is None:
         raise invalid("requestToken is invalid or unknown: call getRates for a new one")
-    if quote.business.id != call.business.id:
-        raise invalid(f"requestToken was issued for {quote.business.id}, not {call.business.id}")
+    if quote.business_id != call.business.id:
+        raise invalid(f"requestToken was issued for {quote.business_id}, not {call.business.id}")
     if call.emulator.clock.now() - quote.created > REQUEST_TOKEN_TTL:
         raise ApiError(
             400,
@@ -225,12 +237,12 @@ async def purchase_shipment(call: Call) -> Response:
             "The requestToken has expired.",
             "purchaseShipment must follow getRates within 10 minutes: call getRates again",
         )
-    rate = quote.rates.get(request.rateId)
+    rate = quote.rate(request.rateId)
     if rate is None:
         raise invalid("rateId is not one of the rates returned with this requestToken")
     check_document_spec(rate, request.requestedDocumentSpecification)
     _check_value_added_services(rate, [s.id for s in request.requestedValueAddedServices or []])
-    shipment, detail = _buy(call, quote, rate, request.requestedDocumentSpecification)
+    shipment, detail = _buy(call, quote.request(), rate, request.requestedDocumentSpecification)
     result = rs.PurchaseShipmentResult(
         shipmentId=shipment.shipment_id,
         packageDocumentDetails=[detail],
@@ -246,18 +258,19 @@ async def purchase_shipment(call: Call) -> Response:
 @operation("oneClickShipment", mutating=True)
 async def one_click_shipment(call: Call) -> Response:
     request, _ = await call.body(rq.OneClickShipmentRequest)
-    quote, ineligible = _new_quote(call, request)
+    quoted, ineligible = _rate(call, request)
+    rates = [rs.Rate.model_validate(r) for r in quoted]
     wanted = request.serviceSelection.serviceId
-    candidates = [r for r in quote.rates.values() if r.serviceId in wanted]
+    candidates = [r for r in rates if r.serviceId in wanted]
     if not candidates:
-        reasons = "; ".join(f"{i.serviceId}: {i.ineligibilityReasons[0].message}" for i in ineligible)
-        offered = sorted(r.serviceId for r in quote.rates.values())
+        reasons = "; ".join(f"{i['serviceId']}: {i['ineligibilityReasons'][0]['message']}" for i in ineligible)
+        offered = sorted(r.serviceId for r in rates)
         raise invalid(
             f"none of serviceSelection.serviceId {wanted} can ship this package; " + (reasons or f"offered: {offered}")
         )
     rate = min(candidates, key=lambda r: r.totalCharge.value)
     check_document_spec(rate, request.labelSpecifications)
-    shipment, detail = _buy(call, quote, rate, request.labelSpecifications)
+    shipment, detail = _buy(call, request, rate, request.labelSpecifications)
     result = rs.OneClickShipmentResult(
         shipmentId=shipment.shipment_id,
         packageDocumentDetails=[detail],

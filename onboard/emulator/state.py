@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from onboard.businesses import Business
 from onboard.models import requests as rq
@@ -17,13 +17,24 @@ MAX_QUOTES = 20_000
 MAX_SHIPMENTS = 20_000
 
 
-@dataclass(slots=True)
-class Quote:
-    request_token: str
+class Quote(NamedTuple):
+    """A getRates answer kept for the purchase that follows.
+
+    Only bytes, strings and numbers: an emulator under load holds tens of thousands of these, and
+    parsed models would give the garbage collector millions of objects to walk on every full pass.
+    """
+
     created: float
-    business: Business
-    request: rq.GetRatesRequest | rq.OneClickShipmentRequest
-    rates: dict[str, rs.Rate]
+    business_id: str
+    request_json: bytes
+    rates: dict[str, bytes]
+
+    def request(self) -> rq.GetRatesRequest:
+        return rq.GetRatesRequest.model_validate_json(self.request_json)
+
+    def rate(self, rate_id: str) -> rs.Rate | None:
+        raw = self.rates.get(rate_id)
+        return rs.Rate.model_validate_json(raw) if raw is not None else None
 
 
 @dataclass(slots=True)
@@ -64,8 +75,8 @@ class Store:
     idempotency: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
 
-    def add_quote(self, quote: Quote) -> None:
-        _bounded_put(self.quotes, quote.request_token, quote, MAX_QUOTES)
+    def add_quote(self, request_token: str, quote: Quote) -> None:
+        _bounded_put(self.quotes, request_token, quote, MAX_QUOTES)
 
     def add_shipment(self, shipment: Shipment) -> None:
         if len(self.shipments) >= MAX_SHIPMENTS:

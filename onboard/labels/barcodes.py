@@ -7,7 +7,8 @@ from functools import lru_cache
 import zxingcpp
 
 
-def _encode(text: str, fmt: zxingcpp.BarcodeFormat, **options: bool) -> tuple[tuple[bool, ...], ...]:
+def _encode(text: str, fmt: zxingcpp.BarcodeFormat, **options: bool) -> tuple[bytes, int, int]:
+    """The symbol as 8-bit grey pixels, one per module (0 = dark), with its row and column counts."""
     if not text:
         raise ValueError("cannot encode an empty barcode")
     try:
@@ -16,20 +17,21 @@ def _encode(text: str, fmt: zxingcpp.BarcodeFormat, **options: bool) -> tuple[tu
         raise ValueError(f"cannot encode {text!r} as {fmt.name}: {exc}") from None
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     rows, cols = image.shape
-    # zxing-cpp hands back 8-bit grey, one byte per module: 0 is a dark module, 255 a light one.
-    # Its stub does not declare the buffer protocol the object does implement.
-    pixels = bytes(memoryview(image))  # type: ignore[arg-type]
-    return tuple(tuple(pixels[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
+    # the stub does not declare the buffer protocol the object does implement
+    return bytes(memoryview(image)), rows, cols  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=32)
 def code128_modules(text: str) -> tuple[bool, ...]:
     """The Code 128 symbol for `text`, one entry per module (True = bar), without quiet zones."""
-    return _encode(text, zxingcpp.BarcodeFormat.Code128)[0]
+    # a 1D symbol comes back as a stack of identical rows: the first one is the symbol
+    pixels, _, cols = _encode(text, zxingcpp.BarcodeFormat.Code128)
+    return tuple(p < 128 for p in pixels[:cols])
 
 
 @lru_cache(maxsize=32)
 def datamatrix_modules(text: str) -> tuple[tuple[bool, ...], ...]:
     """The square ECC 200 Data Matrix for `text`, row by row (True = dark), without quiet zone."""
     # square symbols because that is what a Zebra ^BX prints by default, so ZPL and raster agree
-    return _encode(text, zxingcpp.BarcodeFormat.DataMatrix, force_square=True)
+    pixels, rows, cols = _encode(text, zxingcpp.BarcodeFormat.DataMatrix, force_square=True)
+    return tuple(tuple(p < 128 for p in pixels[r * cols : (r + 1) * cols]) for r in range(rows))

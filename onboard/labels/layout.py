@@ -391,4 +391,5 @@ def layout(content: LabelContent, dpi: int) -> list[Primitive]:
     out.append(_snapped_bar(_EDGE, banner_top, _RIGHT - _EDGE, _BOTTOM - banner_top, dpi))
     if content.banner:
         out.append(_centred(PAGE_WIDTH / 2, banner_top + 3, content.banner, 9, True, inner_right - 12, reverse=True))
-    return out
+    # an empty field (no weight, no date...) leaves a gap rather than an empty text operator
+    return [item for item in out if not isinstance(item, Text) or item.text]

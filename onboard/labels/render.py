@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onboard.labels.content import SUPPORTED_DPIS, LabelContent, LabelFormat
+from onboard.labels.content import SUPPORTED_DPIS, LabelContent, LabelFormat, LabelParty
 from onboard.labels.pdf import render_pdf
 from onboard.labels.png import render_png
 from onboard.labels.zpl import render_zpl
@@ -18,3 +18,15 @@ def render_label(content: LabelContent, fmt: LabelFormat, dpi: int) -> bytes:
     if renderer is None:
         raise ValueError(f"unsupported label format {fmt!r}: choose one of {', '.join(_RENDERERS)}")
     return renderer(content, dpi)
+
+
+def warm_up() -> None:
+    """Render one label per format and dpi, so a server's first purchase is as fast as the rest.
+
+    The first PNG of a process costs several times a later one: the font loads and glyph caches fill.
+    """
+    party = LabelParty("Warm Up", ("1 Main Street",), "Seattle", "WA", "98109", "US")
+    content = LabelContent("TBA000000000000", party, party, "Amazon Shipping", "Ground", "1 lb", "2026-01-01", "x")
+    for fmt in _RENDERERS:
+        for dpi in SUPPORTED_DPIS:
+            render_label(content, fmt, dpi)  # type: ignore[arg-type]

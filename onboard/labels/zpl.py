@@ -77,6 +77,8 @@ def render_zpl(content: LabelContent, dpi: int) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ZplText:
+    """^FO x,y ^A0N,height,width [^FR] ^FD text ^FS"""
+
     x: int
     y: int
     height: int
@@ -87,6 +89,8 @@ class ZplText:
 
 @dataclass(frozen=True, slots=True)
 class ZplBox:
+    """^FO x,y ^GB width,height,thickness ^FS (filled when the border meets in the middle)"""
+
     x: int
     y: int
     width: int
@@ -96,6 +100,8 @@ class ZplBox:
 
 @dataclass(frozen=True, slots=True)
 class ZplCode128:
+    """^BY module ^FO x,y ^BCN,height ^FD data ^FS"""
+
     x: int
     y: int
     module: int
@@ -105,6 +111,8 @@ class ZplCode128:
 
 @dataclass(frozen=True, slots=True)
 class ZplDataMatrix:
+    """^FO x,y ^BXN,module,200 ^FD data ^FS"""
+
     x: int
     y: int
     module: int
@@ -189,9 +197,9 @@ class _Parser:
     def _reset_field(self) -> None:
         self.origin = (0, 0)
         self.kind = None
-        self.data: str | None = None
+        self.data = None
         self.reverse = False
-        self.hex_indicator: str | None = None
+        self.hex_indicator = None
 
     def command(self, code: str, params: str) -> None:
         if code == "PW":

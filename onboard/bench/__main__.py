@@ -1,0 +1,24 @@
+"""``python -m onboard.bench emulator``: print the figures each issue's speed targets name."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m onboard.bench", description="onboard's benchmarks")
+    suites = parser.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    emulator = suites.add_parser("emulator", help="getRates requests/s and label purchase latency per format")
+    emulator.add_argument("--connections", type=int, default=8)
+    emulator.add_argument("--seconds", type=float, default=3.0)
+    emulator.add_argument("--purchases", type=int, default=60, help="purchases timed per format and dpi")
+    args = parser.parse_args()
+    if args.suite == "emulator":
+        from onboard.bench import emulator as bench  # noqa: PLC0415 - each suite imports only what it runs
+
+        return bench.run(args.connections, args.seconds, args.purchases)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,176 @@
+"""Emulator throughput and latency: getRates requests per second, and label purchase latency per format.
+
+The emulator runs as ``onboard sandbox serve`` in its own process (as integrators run it); load comes
+from a raw keep-alive client in this process, so both share the machine's cores as they would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from onboard.bench.rawhttp import RawConnection, build_request
+from onboard.emulator.credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+from onboard.samples import sample_for
+
+BUSINESS_ID = "AmazonShipping_US"
+RATES_TARGET = 1000.0
+PURCHASE_TARGET_MS = 25.0
+
+
+@contextmanager
+def served_emulator() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onboard", "sandbox", "serve", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = ""
+        for line in process.stdout:
+            found = re.search(r"base URL\s+(\S+)", line)
+            if found:
+                url = found.group(1)
+                break
+        if not url:
+            raise RuntimeError("the emulator did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _token(url: str) -> str:
+    response = httpx.post(
+        f"{url}/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+            "refresh_token": DEMO_REFRESH_TOKEN,
+        },
+    )
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
+
+
+def _headers(token: str) -> dict[str, str]:
+    return {
+        "x-amz-access-token": token,
+        "x-amzn-shipping-business-id": BUSINESS_ID,
+        "Content-Type": "application/json",
+    }
+
+
+async def rates_per_second(url: str, token: str, connections: int, seconds: float) -> tuple[float, int]:
+    """Requests per second over ``seconds`` after a warm-up, and how many were not 200."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    body = sample_for(BUSINESS_ID).rates_request().model_dump_json(exclude_none=True).encode()
+    request = build_request("POST", f"{host}:{port}", "/shipping/v2/shipments/rates", _headers(token), body)
+    conns = [await RawConnection.open(host, port) for _ in range(connections)]
+    counts = [0] * connections
+    failures = 0
+    measuring = False
+    stop = time.perf_counter() + 0.5 + seconds
+
+    async def worker(i: int) -> None:
+        nonlocal failures
+        conn = conns[i]
+        while time.perf_counter() < stop:
+            status, _ = await conn.send(request)
+            if measuring:
+                counts[i] += 1
+                failures += status != 200
+
+    async def clock() -> float:
+        nonlocal measuring
+        await asyncio.sleep(0.5)
+        measuring = True
+        started = time.perf_counter()
+        await asyncio.sleep(seconds)
+        return time.perf_counter() - started
+
+    timer = asyncio.ensure_future(clock())
+    await asyncio.gather(*(worker(i) for i in range(connections)))
+    elapsed = await timer
+    for conn in conns:
+        await conn.close()
+    return sum(counts) / elapsed, failures
+
+
+async def purchase_latencies(url: str, token: str, fmt: str, dpi: int, count: int) -> list[float]:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    conn = await RawConnection.open(host, port)
+    headers = _headers(token)
+    body = sample_for(BUSINESS_ID).rates_request().model_dump_json(exclude_none=True).encode()
+    status, raw = await conn.send(build_request("POST", host, "/shipping/v2/shipments/rates", headers, body))
+    if status != 200:
+        raise RuntimeError(f"getRates answered {status}")
+    quoted: dict[str, Any] = json.loads(raw)["payload"]
+    purchase = json.dumps(
+        {
+            "requestToken": quoted["requestToken"],
+            "rateId": quoted["rates"][0]["rateId"],
+            "requestedDocumentSpecification": {
+                "format": fmt,
+                "dpi": dpi,
+                "size": {"width": 4, "length": 6, "unit": "INCH"},
+                "needFileJoining": False,
+                "requestedDocumentTypes": ["LABEL"],
+            },
+        }
+    ).encode()
+    request = build_request("POST", host, "/shipping/v2/shipments", headers, purchase)
+    timings = []
+    for _ in range(count + 3):
+        started = time.perf_counter()
+        status, _ = await conn.send(request)
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"purchaseShipment answered {status}")
+    await conn.close()
+    return timings[3:]  # the first purchases warm caches (fonts, barcode tables)
+
+
+def run(connections: int = 8, seconds: float = 3.0, purchases: int = 60) -> int:
+    with served_emulator() as url:
+        token = _token(url)
+        rps, failures = asyncio.run(rates_per_second(url, token, connections, seconds))
+        print(
+            f"onboard emulator benchmark ({connections} keep-alive connections, {seconds:g} s,"
+            " the emulator in its own process)"
+        )
+        verdict = "ok" if rps >= RATES_TARGET and not failures else "BELOW TARGET"
+        print(
+            f"  getRates                {rps:8.0f} req/s   target >= {RATES_TARGET:.0f}   {verdict}"
+            f"   non-200: {failures}"
+        )
+        worst = 0.0
+        for fmt in ("PDF", "PNG", "ZPL"):
+            for dpi in (203, 300):
+                timings = asyncio.run(purchase_latencies(url, token, fmt, dpi, purchases))
+                median = statistics.median(timings)
+                p95 = statistics.quantiles(timings, n=20)[-1]
+                worst = max(worst, median)
+                mark = "ok" if median < PURCHASE_TARGET_MS else "BELOW TARGET"
+                print(
+                    f"  purchase {fmt} {dpi} dpi     median {median:6.2f} ms   p95 {p95:6.2f} ms"
+                    f"   target < {PURCHASE_TARGET_MS:.0f} ms   {mark}"
+                )
+    return 0 if rps >= RATES_TARGET and worst < PURCHASE_TARGET_MS else 1
