@@ -291,6 +291,10 @@ def _location(address: rq.Address) -> rs.Location:
     )
 
 
+def _event(shipment: Shipment, code: str, at: datetime) -> rs.Event:
+    return rs.Event(eventCode=code, eventTime=at, location=_location(shipment.ship_from), shipmentType="FORWARD")
+
+
 @operation("getTracking")
 async def get_tracking(call: Call) -> Response:
     query = call.request.query_params
@@ -303,24 +307,11 @@ async def get_tracking(call: Call) -> Response:
     shipment = call.emulator.store.shipments.get(shipment_id) if shipment_id else None
     if shipment is None or shipment.rate.carrierId != carrier_id:
         raise not_found(f"No shipment with trackingId {tracking_id} for carrierId {carrier_id}")
-    events = [
-        rs.Event(
-            eventCode="ReadyForReceive",
-            eventTime=shipment.purchased_at,
-            location=_location(shipment.ship_from),
-            shipmentType="FORWARD",
-        )
-    ]
+    # nothing moves in the sandbox: a label waits for pickup until it is cancelled
+    events = [_event(shipment, "ReadyForReceive", shipment.purchased_at)]
     status = "PreTransit"
     if shipment.cancelled_at is not None:
-        events.append(
-            rs.Event(
-                eventCode="PickupCancelled",
-                eventTime=shipment.cancelled_at,
-                location=_location(shipment.ship_from),
-                shipmentType="FORWARD",
-            )
-        )
+        events.append(_event(shipment, "PickupCancelled", shipment.cancelled_at))
         status = "PickupCancelled"
     delivery = shipment.rate.promise.deliveryWindow
     result = rs.GetTrackingResult(
