@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from onboard import __version__, exit_codes
+from onboard.businesses import BUSINESSES
 from onboard.errors import OnboardError, UsageError
 
 
@@ -22,18 +23,102 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}", f"see '{self.prog} --help'")
 
 
+def _common(default: str | None) -> _Parser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=default,
+        help="the shipper's workspace (default: $ONBOARD_WORKSPACE, else one under your data directory)",
+    )
+    return common
+
+
 def _build() -> argparse.ArgumentParser:
+    # --workspace is accepted before or after the command; on the commands it defaults to SUPPRESS so
+    # that it never overwrites a value given before the command with None
+    common = _common(argparse.SUPPRESS)
     parser = _Parser(
         prog="onboard",
         description="From 'we want to ship with Amazon Shipping' to a signed-off test label.",
+        parents=[_common(None)],
     )
     parser.add_argument("--version", action="version", version=f"onboard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    sandbox = commands.add_parser("sandbox", help="the embedded Amazon Shipping emulator")
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="create or update the shipper's workspace, non-interactively",
+        description="Create the workspace with a sample shipment for the business's country, or update the "
+        "settings given on an existing one.",
+    )
+    init.add_argument("--business-id", choices=list(BUSINESSES), help="default: AmazonShipping_US")
+    init.add_argument("--region", choices=["na", "eu", "fe"], help="default: the business id's region")
+    init.add_argument("--env", choices=["emulator", "sandbox", "production"], help="default: emulator")
+    init.add_argument("--shipper", metavar="NAME", help="the shipper's name (default: 'My company')")
+    init.set_defaults(handler="onboard.commands.init:run")
+
+    status = commands.add_parser(
+        "status", parents=[common], help="where onboarding stands: every step, what is due, what to do next"
+    )
+    status.add_argument("--json", action="store_true", help="print JSON: {steps: [...], next: ...}")
+    status.set_defaults(handler="onboard.commands.status:run")
+
+    step = commands.add_parser(
+        "step", parents=[common], help="record a step's status, evidence or a note (saved at once)"
+    )
+    step.add_argument("step_id", metavar="ID", help="the step's id, as 'onboard status' lists it")
+    step.add_argument(
+        "--status", choices=["todo", "in_progress", "waiting", "done", "blocked", "skipped"], help="the new status"
+    )
+    step.add_argument(
+        "--evidence", metavar="KEY=VALUE", action="append", default=[], help="a piece of evidence; may be repeated"
+    )
+    step.add_argument("--note", metavar="TEXT", help="a note for the audit trail")
+    step.set_defaults(handler="onboard.commands.step:run")
+
+    message = commands.add_parser(
+        "message", parents=[common], help="print a ready-to-send RIVER message for a step, evidence filled in"
+    )
+    message.add_argument("step_id", metavar="STEP", help="the step the message is for")
+    message.set_defaults(handler="onboard.commands.message:run")
+
+    creds = commands.add_parser("creds", parents=[common], help="the LWA credentials: set, show, forget, verify")
+    creds_commands = creds.add_subparsers(dest="creds_command", metavar="COMMAND", parser_class=_Parser)
+    creds_set = creds_commands.add_parser(
+        "set",
+        parents=[common],
+        help="store the LWA client id, client secret and refresh token",
+        description="Store the credentials from LWA_CLIENT_ID, LWA_CLIENT_SECRET and LWA_REFRESH_TOKEN when set, "
+        "else from hidden prompts. They go to the OS keyring, or a file only you can read when there is none; "
+        "never into the workspace.",
+    )
+    creds_set.add_argument(
+        "--secret-created", metavar="YYYY-MM-DD", help="when the client secret was made (default: today)"
+    )
+    creds_set.set_defaults(handler="onboard.commands.creds:set_")
+    creds_show = creds_commands.add_parser("show", parents=[common], help="show the credentials, redacted")
+    creds_show.add_argument("--json", action="store_true", help="print JSON")
+    creds_show.set_defaults(handler="onboard.commands.creds:show")
+    creds_forget = creds_commands.add_parser("forget", parents=[common], help="delete the stored credentials")
+    creds_forget.set_defaults(handler="onboard.commands.creds:forget")
+    creds_verify = creds_commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check the credentials live and name the cause and fix of any failure",
+        description="Exchange the refresh token, make a harmless getRates call with the workspace's sample "
+        "shipment, and check region, business id and secret age. Exit 0 when all pass, 1 when a check fails, "
+        "2 on a usage or configuration error.",
+    )
+    creds_verify.add_argument("--json", action="store_true", help='print JSON: {"ok", "checks": [...]}')
+    creds_verify.set_defaults(handler="onboard.commands.creds:verify")
+
+    sandbox = commands.add_parser("sandbox", parents=[common], help="the embedded Amazon Shipping emulator")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser)
     serve = sandbox_commands.add_parser(
         "serve",
+        parents=[common],
         help="serve the emulator of Login with Amazon and Shipping v2 on loopback",
         description="Serve an emulator of Login with Amazon and the Amazon Shipping v2 API. Without credential "
         "flags it accepts the published demo credentials, which it prints at start.",

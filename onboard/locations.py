@@ -1,9 +1,11 @@
-"""Where onboard finds its data (``templates/``, ``checks/``), from a wheel or from a checkout."""
+"""Where onboard finds its data (``templates/``, ``checks/``) and keeps the user's files."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+
+import platformdirs
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -23,3 +25,13 @@ def templates_dir() -> Path:
 
 def checks_dir() -> Path:
     return data_dir("checks")
+
+
+def default_workspace() -> Path:
+    """The workspace used when neither ``--workspace`` nor ``ONBOARD_WORKSPACE`` names one."""
+    return Path(platformdirs.user_data_dir("onboard")) / "workspaces" / "default"
+
+
+def credentials_dir() -> Path:
+    """Where the file credential store keeps secrets when no OS keyring exists: never in a workspace."""
+    return Path(platformdirs.user_config_dir("onboard")) / "credentials"

@@ -1,0 +1,71 @@
+"""``onboard init``: create (or update) a shipper's workspace without asking anything."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from onboard import exit_codes
+from onboard.businesses import BUSINESSES
+from onboard.commands.common import workspace_dir
+from onboard.samples import sample_for
+from onboard.settings import Settings
+from onboard.workspace.state import Profile, WorkspaceState
+from onboard.workspace.workspace import Workspace
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    path = workspace_dir(args, settings)
+    if Workspace.exists_at(path):
+        workspace = Workspace.open(path)
+        profile = workspace.state.profile
+        changes: dict[str, object] = {}
+        if args.business_id and args.business_id != profile.business_id:
+            sample = sample_for(args.business_id)
+            changes |= {
+                "business_id": args.business_id,
+                "region": BUSINESSES[args.business_id].region,
+                "ship_from": sample.ship_from,
+                "ship_to": sample.ship_to,
+                "package": sample.package,
+            }
+        if args.region:
+            changes["region"] = args.region
+        if args.env:
+            changes["environment"] = args.env
+        if args.shipper:
+            changes["shipper_name"] = args.shipper
+        workspace.state.profile = Profile.model_validate(profile.model_dump() | changes)
+        verb = "updated" if changes else "unchanged"
+    else:
+        business_id = args.business_id or "AmazonShipping_US"
+        sample = sample_for(business_id)
+        profile = Profile.model_validate(
+            {
+                "shipper_name": args.shipper or "My company",
+                "business_id": business_id,
+                "region": args.region or BUSINESSES[business_id].region,
+                "environment": args.env or "emulator",
+                "ship_from": sample.ship_from,
+                "ship_to": sample.ship_to,
+                "package": sample.package,
+            }
+        )
+        workspace = Workspace(path, WorkspaceState(profile=profile))
+        verb = "created"
+    workspace.save()
+    profile = workspace.state.profile
+    expected = BUSINESSES[profile.business_id].region
+    print(f"workspace {verb}: {path}")
+    print(f"  shipper       {profile.shipper_name}")
+    print(f"  business id   {profile.business_id} (sends x-amzn-shipping-business-id on every call)")
+    print(f"  region        {profile.region}")
+    print(f"  environment   {profile.environment}")
+    print(f"  sample        {profile.ship_from.city} -> {profile.ship_to.city}, edit in {workspace.state_file}")
+    if profile.region != expected:
+        print(
+            f"onboard: warning: {profile.business_id} is served from region {expected}, not {profile.region}",
+            file=sys.stderr,
+        )
+    return exit_codes.OK

@@ -1,0 +1,65 @@
+"""Every environment variable onboard reads, read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from onboard.errors import ConfigError
+
+CREDENTIAL_VARIABLES = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvCredentials:
+    client_id: str
+    client_secret: SecretStr
+    refresh_token: SecretStr
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    workspace: Path | None = None
+    """``ONBOARD_WORKSPACE``: the shipper's workspace when ``--workspace`` is not given."""
+    lwa_url: str | None = None
+    """``ONBOARD_LWA_URL``: the full token URL, replacing the region's LWA host (a proxy, a test double)."""
+    spapi_url: str | None = None
+    """``ONBOARD_SPAPI_URL``: the API base URL, replacing the region's Selling Partner API host."""
+    credentials: EnvCredentials | None = None
+    """``LWA_CLIENT_ID``, ``LWA_CLIENT_SECRET``, ``LWA_REFRESH_TOKEN``: win over any stored credentials (CI)."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {name: env.get(name, "").strip() for name in CREDENTIAL_VARIABLES}
+        given = [name for name, value in values.items() if value]
+        if given and len(given) < len(CREDENTIAL_VARIABLES):
+            missing = ", ".join(name for name in CREDENTIAL_VARIABLES if name not in given)
+            raise ConfigError(f"{', '.join(given)} set but {missing} not", "set all three LWA_ variables or none")
+        credentials = (
+            EnvCredentials(
+                values["LWA_CLIENT_ID"], SecretStr(values["LWA_CLIENT_SECRET"]), SecretStr(values["LWA_REFRESH_TOKEN"])
+            )
+            if given
+            else None
+        )
+        workspace = env.get("ONBOARD_WORKSPACE", "").strip()
+        return cls(
+            workspace=Path(workspace).expanduser() if workspace else None,
+            lwa_url=_url(env, "ONBOARD_LWA_URL"),
+            spapi_url=_url(env, "ONBOARD_SPAPI_URL"),
+            credentials=credentials,
+        )
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must be an http:// or https:// URL, not '{value}'")
+    return value.rstrip("/")

@@ -1,0 +1,1 @@
+"""A shipper's workspace: one directory, one versioned state file written atomically, never lost."""

@@ -1,0 +1,70 @@
+"""Finding, creating, loading and saving a workspace.
+
+Which directory: ``--workspace DIR``, else ``ONBOARD_WORKSPACE``, else the default under the user's
+data directory. Loading never repairs or overwrites: a corrupt file or one from a newer onboard is a
+clear error that names the backup, and the file stays as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from onboard.errors import ConfigError
+from onboard.locations import default_workspace
+from onboard.settings import Settings
+from onboard.workspace.files import atomic_write, backup_of
+from onboard.workspace.state import SCHEMA_VERSION, WorkspaceState
+
+STATE_FILE = "workspace.json"
+
+
+def resolve_dir(flag: str | None, settings: Settings) -> Path:
+    if flag:
+        return Path(flag).expanduser()
+    return settings.workspace or default_workspace()
+
+
+@dataclass(slots=True)
+class Workspace:
+    path: Path
+    state: WorkspaceState
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / STATE_FILE
+
+    @classmethod
+    def exists_at(cls, path: Path) -> bool:
+        return (path / STATE_FILE).is_file()
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        file = path / STATE_FILE
+        if not file.is_file():
+            raise ConfigError(f"no workspace at {path}", "create one with 'onboard init' (or pass --workspace DIR)")
+        backup = backup_of(file)
+        where = f"the previous version is kept at {backup}" if backup.is_file() else "no backup exists yet"
+        try:
+            raw = json.loads(file.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{file} cannot be read ({str(exc).splitlines()[0]})", where) from None
+        version = raw.get("schema_version") if isinstance(raw, dict) else None
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise ConfigError(
+                f"{file} was written by a newer onboard (schema {version}, this one reads {SCHEMA_VERSION})",
+                "upgrade onboard; the file was left untouched",
+            )
+        try:
+            state = WorkspaceState.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"{file} is not a valid workspace: {field}: {first['msg']}", where) from None
+        return cls(path, state)
+
+    def save(self) -> None:
+        atomic_write(self.state_file, self.state.model_dump_json(indent=2).encode() + b"\n")
