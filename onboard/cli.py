@@ -168,3 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("onboard: interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except Exception as error:
+        # a bug, not bad input: still one line, with the way to see more
+        from onboard.settings import debug_enabled  # noqa: PLC0415 - only on the error path
+
+        if debug_enabled():
+            raise
+        print(
+            f"onboard: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            " (set ONBOARD_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return exit_codes.FAILED

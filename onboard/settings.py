@@ -63,3 +63,9 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{name} must be an http:// or https:// URL, not '{value}'")
     return value.rstrip("/")
+
+
+def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``ONBOARD_DEBUG=1``: show the traceback of an unexpected error instead of one line."""
+    env = os.environ if environ is None else environ
+    return env.get("ONBOARD_DEBUG", "") not in ("", "0")

@@ -1,0 +1,1 @@
+"""The Amazon side: hosts, Login with Amazon, retries, and the Shipping v2 client. No UI here."""

@@ -1,0 +1,241 @@
+"""The Amazon Shipping v2 client: typed calls, retries that never buy twice, every call recorded.
+
+Who calls it: ``creds verify`` (one getRates), the certification runner (the whole chain), the TUI.
+Each Shipping call goes: LWA token (``auth.LwaAuth``) → request with ``x-amzn-shipping-business-id``
+→ on 429/5xx or a transport error, backoff and try again within ``RetryPolicy`` → parse into the
+tolerant response models, or raise ``ApiResponseError`` with Amazon's code, message and details.
+
+Which calls are repeated when the outcome is unknown (a 500, a timeout after sending):
+- reads (getRates, getTracking, getShipmentDocuments): always;
+- purchaseShipment: always, with the same ``x-amzn-IdempotencyKey``, so Amazon answers the first purchase
+  again instead of buying a second label;
+- cancelShipment: always; a cancel that already happened on an attempt whose answer was lost comes back
+  as "already cancelled", which is then taken as the success it was;
+- oneClickShipment: has no idempotency key in Amazon's model, so only a 429 or a request that never
+  left (connection refused) is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from onboard import __version__
+from onboard.credentials.model import Credentials
+from onboard.models import requests as rq
+from onboard.models import responses as rs
+from onboard.models.errors import parse_error_body
+from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind
+from onboard.spapi.endpoints import Endpoints
+from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
+from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
+
+V2 = "/shipping/v2"
+USER_AGENT = f"onboard/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One HTTP attempt, for the run record and the sign-off pack: no bodies, no tokens."""
+
+    operation: str
+    method: str
+    path: str
+    attempt: int
+    status: int | None
+    request_id: str | None
+    elapsed_ms: float
+    error_code: str | None = None
+
+
+class ShippingClient:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        credentials: Credentials,
+        business_id: str,
+        *,
+        policy: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_call: Callable[[CallRecord], None] | None = None,
+    ) -> None:
+        self.endpoints = endpoints
+        self.business_id = business_id
+        self.policy = policy or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            headers={"user-agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
+        )
+        self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy)
+        self._auth = LwaAuth(self.tokens)
+        self._base = endpoints.api_url.rstrip("/")
+        self._headers = {"x-amzn-shipping-business-id": business_id, "accept": "application/json"}
+        self.calls: list[CallRecord] = []
+        self._on_call = on_call
+
+    async def __aenter__(self) -> ShippingClient:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- the operations -------------------------------------------------------------------------------
+
+    async def get_rates(self, request: rq.GetRatesRequest) -> rs.GetRatesResult:
+        body = await self._call("getRates", "POST", f"{V2}/shipments/rates", body=request)
+        return self._parse("getRates", body, rs.GetRatesResponse).payload
+
+    async def purchase_shipment(
+        self, request: rq.PurchaseShipmentRequest, idempotency_key: str | None = None
+    ) -> rs.PurchaseShipmentResult:
+        key = idempotency_key or uuid.uuid4().hex
+        body = await self._call(
+            "purchaseShipment", "POST", f"{V2}/shipments", body=request, headers={"x-amzn-IdempotencyKey": key}
+        )
+        return self._parse("purchaseShipment", body, rs.PurchaseShipmentResponse).payload
+
+    async def one_click_shipment(self, request: rq.OneClickShipmentRequest) -> rs.OneClickShipmentResult:
+        body = await self._call("oneClickShipment", "POST", f"{V2}/oneClickShipment", body=request, repeatable=False)
+        return self._parse("oneClickShipment", body, rs.OneClickShipmentResponse).payload
+
+    async def get_tracking(self, tracking_id: str, carrier_id: str) -> rs.GetTrackingResult:
+        params = {"trackingId": tracking_id, "carrierId": carrier_id}
+        body = await self._call("getTracking", "GET", f"{V2}/tracking", params=params)
+        return self._parse("getTracking", body, rs.GetTrackingResponse).payload
+
+    async def get_shipment_documents(
+        self, shipment_id: str, package_client_reference_id: str, fmt: str | None = None, dpi: int | None = None
+    ) -> rs.GetShipmentDocumentsResult:
+        params: dict[str, str] = {"packageClientReferenceId": package_client_reference_id}
+        if fmt:
+            params["format"] = fmt
+        if dpi:
+            params["dpi"] = str(dpi)
+        path = f"{V2}/shipments/{_segment(shipment_id)}/documents"
+        body = await self._call("getShipmentDocuments", "GET", path, params=params)
+        return self._parse("getShipmentDocuments", body, rs.GetShipmentDocumentsResponse).payload
+
+    async def cancel_shipment(self, shipment_id: str) -> None:
+        await self._call("cancelShipment", "PUT", f"{V2}/shipments/{_segment(shipment_id)}/cancel")
+
+    # --- the machinery --------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        repeatable: bool = True,
+    ) -> bytes:
+        content = body.model_dump_json(exclude_none=True).encode() if body is not None else None
+        all_headers = dict(self._headers)
+        if content is not None:
+            all_headers["content-type"] = "application/json"
+        if headers:
+            all_headers.update(headers)
+        url = self._base + path
+        started = time.monotonic()
+        outcome_unknown = False
+        attempt = 0
+        while True:
+            attempt += 1
+            clock = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    method, url, content=content, params=params, headers=all_headers, auth=self._auth
+                )
+            except httpx.TransportError as exc:
+                self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__)
+                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                outcome_unknown = outcome_unknown or not never_sent
+                if (repeatable or never_sent) and await self._backoff(attempt, started, None):
+                    continue
+                raise ConnectionFailure(operation, httpx.URL(url).host, failure_kind(exc), type(exc).__name__) from None
+            status = response.status_code
+            request_id = response.headers.get("x-amzn-requestid")
+            if status < 300:
+                self._record(operation, method, path, attempt, status, request_id, clock, None)
+                return response.content
+            error = parse_error_body(response.content, status).first()
+            code = error.code if error else f"HTTP{status}"
+            self._record(operation, method, path, attempt, status, request_id, clock, code)
+            if status in RETRYABLE_STATUSES and (repeatable or status == 429):
+                outcome_unknown = outcome_unknown or status != 429
+                if await self._backoff(attempt, started, response.headers.get("retry-after")):
+                    continue
+            details = error.details if error else None
+            if operation == "cancelShipment" and outcome_unknown and status == 400 and _already_cancelled(details):
+                return b'{"payload": {}}'
+            raise ApiResponseError(operation, status, code, error.message if error else "", details, request_id)
+
+    async def _backoff(self, attempt: int, started: float, retry_after: str | None) -> bool:
+        """Wait before another attempt; False when the attempts or the time are used up."""
+        if attempt >= self.policy.max_attempts:
+            return False
+        wait = self.policy.delay(attempt, retry_after)
+        if time.monotonic() - started + wait > self.policy.total_seconds:
+            return False
+        await asyncio.sleep(wait)
+        return True
+
+    def _record(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        attempt: int,
+        status: int | None,
+        request_id: str | None,
+        clock: float,
+        error_code: str | None,
+    ) -> None:
+        record = CallRecord(
+            operation, method, path, attempt, status, request_id, (time.perf_counter() - clock) * 1000, error_code
+        )
+        self.calls.append(record)
+        if self._on_call is not None:
+            self._on_call(record)
+
+    @staticmethod
+    def _parse(operation: str, body: bytes, model: type[R]) -> R:
+        try:
+            return model.model_validate_json(body)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            raise SpApiError(
+                f"{operation} answered success with a body onboard cannot read: {where}: {first['msg']}",
+                "the server may not be Amazon Shipping v2; check ONBOARD_SPAPI_URL",
+            ) from None
+
+
+def _segment(value: str) -> str:
+    # a shipment id goes into the path: never let it add path segments or a query
+    return httpx.URL("/" + value).raw_path.decode("ascii").lstrip("/").replace("/", "%2F").replace("?", "%3F")
+
+
+def _already_cancelled(details: Any) -> bool:
+    return isinstance(details, str) and "already cancel" in details.lower()
