@@ -12,11 +12,18 @@ def main() -> int:
     emulator.add_argument("--connections", type=int, default=8)
     emulator.add_argument("--seconds", type=float, default=3.0)
     emulator.add_argument("--purchases", type=int, default=60, help="purchases timed per format and dpi")
+    client = suites.add_parser("client", help="ShippingClient overhead against bare httpx, as a ratio")
+    client.add_argument("--calls", type=int, default=400)
+    client.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if args.suite == "emulator":
         from onboard.bench import emulator as bench  # noqa: PLC0415 - each suite imports only what it runs
 
         return bench.run(args.connections, args.seconds, args.purchases)
+    if args.suite == "client":
+        from onboard.bench import client as client_bench  # noqa: PLC0415
+
+        return client_bench.run(args.calls, args.rounds)
     return 2
 
 

@@ -6,10 +6,11 @@ Enums are open strings here (a new Amazon value must not break a run), numbers m
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError
 
 from onboard.models.base import LooseStr, Received
 
@@ -205,36 +206,46 @@ class CancelShipmentResult(Received):
     """An open object: Amazon answers a successful cancel with ``{"payload": {}}``."""
 
 
-class _Wrapped(Received):
-    """A ``{"payload": …}`` success body; a bare payload (as in Amazon's examples) is wrapped on read."""
+W = TypeVar("W", bound="Wrapped")
 
-    @model_validator(mode="before")
+
+class Wrapped(Received):
+    """A ``{"payload": …}`` success body. ``read`` also accepts a bare payload, as in Amazon's examples."""
+
     @classmethod
-    def _wrap_bare_payload(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "payload" not in data and "errors" not in data:
-            return {"payload": data}
-        return data
+    def read(cls: type[W], body: bytes | dict[str, Any]) -> W:
+        # the usual, wrapped body is parsed straight from JSON in Rust; only an unwrapped one pays twice
+        if isinstance(body, bytes | bytearray):
+            try:
+                return cls.model_validate_json(body)
+            except ValidationError as exc:
+                if not any(e["type"] == "missing" and e["loc"] == ("payload",) for e in exc.errors()):
+                    raise
+                body = json.loads(body)
+        if isinstance(body, dict) and "payload" not in body:
+            body = {"payload": body}
+        return cls.model_validate(body)
 
 
-class GetRatesResponse(_Wrapped):
+class GetRatesResponse(Wrapped):
     payload: GetRatesResult
 
 
-class PurchaseShipmentResponse(_Wrapped):
+class PurchaseShipmentResponse(Wrapped):
     payload: PurchaseShipmentResult
 
 
-class OneClickShipmentResponse(_Wrapped):
+class OneClickShipmentResponse(Wrapped):
     payload: OneClickShipmentResult
 
 
-class GetTrackingResponse(_Wrapped):
+class GetTrackingResponse(Wrapped):
     payload: GetTrackingResult
 
 
-class GetShipmentDocumentsResponse(_Wrapped):
+class GetShipmentDocumentsResponse(Wrapped):
     payload: GetShipmentDocumentsResult
 
 
-class CancelShipmentResponse(_Wrapped):
+class CancelShipmentResponse(Wrapped):
     payload: CancelShipmentResult

@@ -42,7 +42,7 @@ from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 V2 = "/shipping/v2"
 USER_AGENT = f"onboard/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-R = TypeVar("R", bound=BaseModel)
+R = TypeVar("R", bound=rs.Wrapped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,7 @@ class ShippingClient:
     @staticmethod
     def _parse(operation: str, body: bytes, model: type[R]) -> R:
         try:
-            return model.model_validate_json(body)
+            return model.read(body)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
