@@ -114,6 +114,43 @@ def _build() -> argparse.ArgumentParser:
     creds_verify.add_argument("--json", action="store_true", help='print JSON: {"ok", "checks": [...]}')
     creds_verify.set_defaults(handler="onboard.commands.creds:verify")
 
+    certify = commands.add_parser(
+        "certify",
+        parents=[common],
+        help="run the certification cases: rates, purchase, track, reprint, cancel, label checks",
+        description="Run the certification catalog against the workspace's environment, record the run in the "
+        "workspace, and cancel every label bought. Exit 0 when all cases pass, 1 when one fails, 2 on a usage or "
+        "configuration error.",
+    )
+    certify.add_argument("--json", action="store_true", help='print JSON: {"ok", "run_id", "environment", "cases"}')
+    certify.add_argument("--case", metavar="ID", nargs="+", action="extend", help="run only these cases")
+    certify.add_argument("--formats", metavar="PDF,PNG,ZPL", help="label formats to buy (default: every one offered)")
+    certify.add_argument("--dpi", metavar="203,300", help="label resolutions to buy (default: every one offered)")
+    certify.add_argument(
+        "--allow-production-purchase",
+        action="store_true",
+        help="against production, really buy (and at once cancel) labels",
+    )
+    certify.add_argument(
+        "--cleanup", action="store_true", help="cancel labels an interrupted run left behind, then stop"
+    )
+    certify.set_defaults(handler="onboard.commands.certify:run")
+
+    label = commands.add_parser("label", parents=[common], help="check label files as a print shop would")
+    label_commands = label.add_subparsers(dest="label_command", metavar="COMMAND", parser_class=_Parser)
+    label_check = label_commands.add_parser(
+        "check",
+        parents=[common],
+        help="check a label file: format, 4x6 size, dpi, barcodes and the tracking ID",
+        description="Exit 0 when the label passes, 1 when a check fails, 2 when the file cannot be read or the "
+        "arguments are wrong.",
+    )
+    label_check.add_argument("file", metavar="FILE", help="a PDF, PNG or ZPL label")
+    label_check.add_argument("--expect-tracking", metavar="ID", help="the tracking ID a barcode must carry")
+    label_check.add_argument("--dpi", type=int, choices=[203, 300], help="the printer resolution the label is for")
+    label_check.add_argument("--json", action="store_true", help="print the report as JSON")
+    label_check.set_defaults(handler="onboard.commands.label:check")
+
     sandbox = commands.add_parser("sandbox", parents=[common], help="the embedded Amazon Shipping emulator")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser)
     serve = sandbox_commands.add_parser(
