@@ -18,6 +18,8 @@ Which calls are repeated when the outcome is unknown (a 500, a timeout after sen
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import platform
 import time
 import uuid
@@ -57,6 +59,9 @@ class CallRecord:
     request_id: str | None
     elapsed_ms: float
     error_code: str | None = None
+    #: kept only when the client captures bodies (certification runs); never headers, so never a token
+    request_body: bytes | None = None
+    response_body: bytes | None = None
 
 
 class ShippingClient:
@@ -70,6 +75,8 @@ class ShippingClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         on_call: Callable[[CallRecord], None] | None = None,
+        capture_bodies: bool = False,
+        pace: tuple[float, int] | None = None,
     ) -> None:
         self.endpoints = endpoints
         self.business_id = business_id
@@ -86,6 +93,8 @@ class ShippingClient:
         self._headers = {"x-amzn-shipping-business-id": business_id, "accept": "application/json"}
         self.calls: list[CallRecord] = []
         self._on_call = on_call
+        self._capture = capture_bodies
+        self._pace = Pacer(*pace) if pace else None
 
     async def __aenter__(self) -> ShippingClient:
         return self
@@ -137,6 +146,20 @@ class ShippingClient:
     async def cancel_shipment(self, shipment_id: str) -> None:
         await self._call("cancelShipment", "PUT", f"{V2}/shipments/{_segment(shipment_id)}/cancel")
 
+    async def get_additional_inputs(self, request_token: str, rate_id: str) -> dict[str, Any]:
+        params = {"requestToken": request_token, "rateId": rate_id}
+        body = await self._call("getAdditionalInputs", "GET", f"{V2}/shipments/additionalInputs/schema", params=params)
+        parsed = json.loads(body)
+        return parsed if isinstance(parsed, dict) else {"payload": parsed}
+
+    async def send_raw(
+        self, operation: str, method: str, path: str, body: dict[str, Any] | None, *, access_token: str | None = None
+    ) -> bytes:
+        """A request built by hand, for certification cases that must send what the models refuse to: a
+        body missing a required field, or a token that is not valid. Retries and records as any call."""
+        content = json.dumps(body).encode() if body is not None else None
+        return await self._call(operation, method, path, content=content, access_token=access_token)
+
     # --- the machinery --------------------------------------------------------------------------------
 
     async def _call(
@@ -146,12 +169,19 @@ class ShippingClient:
         path: str,
         *,
         body: BaseModel | None = None,
+        content: bytes | None = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         repeatable: bool = True,
+        access_token: str | None = None,
     ) -> bytes:
-        content = body.model_dump_json(exclude_none=True).encode() if body is not None else None
+        if body is not None:
+            content = body.model_dump_json(exclude_none=True).encode()
         all_headers = dict(self._headers)
+        auth: httpx.Auth | None = self._auth
+        if access_token is not None:
+            all_headers["x-amz-access-token"] = access_token
+            auth = None
         if content is not None:
             all_headers["content-type"] = "application/json"
         if headers:
@@ -162,13 +192,15 @@ class ShippingClient:
         attempt = 0
         while True:
             attempt += 1
+            if self._pace is not None:
+                await self._pace.wait()
             clock = time.perf_counter()
             try:
                 response = await self._http.request(
-                    method, url, content=content, params=params, headers=all_headers, auth=self._auth
+                    method, url, content=content, params=params, headers=all_headers, auth=auth
                 )
             except httpx.TransportError as exc:
-                self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__)
+                self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__, content)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 outcome_unknown = outcome_unknown or not never_sent
                 if (repeatable or never_sent) and await self._backoff(attempt, started, None):
@@ -177,11 +209,11 @@ class ShippingClient:
             status = response.status_code
             request_id = response.headers.get("x-amzn-requestid")
             if status < 300:
-                self._record(operation, method, path, attempt, status, request_id, clock, None)
+                self._record(operation, method, path, attempt, status, request_id, clock, None, content, response)
                 return response.content
             error = parse_error_body(response.content, status).first()
             code = error.code if error else f"HTTP{status}"
-            self._record(operation, method, path, attempt, status, request_id, clock, code)
+            self._record(operation, method, path, attempt, status, request_id, clock, code, content, response)
             if status in RETRYABLE_STATUSES and (repeatable or status == 429):
                 outcome_unknown = outcome_unknown or status != 429
                 if await self._backoff(attempt, started, response.headers.get("retry-after")):
@@ -211,10 +243,15 @@ class ShippingClient:
         request_id: str | None,
         clock: float,
         error_code: str | None,
+        content: bytes | None = None,
+        response: httpx.Response | None = None,
     ) -> None:
-        record = CallRecord(
-            operation, method, path, attempt, status, request_id, (time.perf_counter() - clock) * 1000, error_code
-        )
+        elapsed = (time.perf_counter() - clock) * 1000
+        record = CallRecord(operation, method, path, attempt, status, request_id, elapsed, error_code)
+        if self._capture:
+            record = dataclasses.replace(
+                record, request_body=content, response_body=response.content if response is not None else None
+            )
         self.calls.append(record)
         if self._on_call is not None:
             self._on_call(record)
@@ -230,6 +267,29 @@ class ShippingClient:
                 f"{operation} answered success with a body onboard cannot read: {where}: {first['msg']}",
                 "the server may not be Amazon Shipping v2; check ONBOARD_SPAPI_URL",
             ) from None
+
+
+class Pacer:
+    """Client-side pacing to a usage plan (the sandbox allows 5 requests a second, bursts of 15), so a
+    run spends its time waiting here rather than collecting 429s."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+                self.stamp = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
 
 
 def _segment(value: str) -> str:
