@@ -12,8 +12,10 @@ from onboard.businesses import BUSINESSES, Region
 from onboard.models.requests import Address
 from onboard.samples import Sample, SamplePackage
 
-SCHEMA_VERSION = 1
+#: bump together with a migration in ``onboard.workspace.migrations``
+SCHEMA_VERSION = 2
 Environment = Literal["emulator", "sandbox", "production"]
+StepStatus = Literal["todo", "in_progress", "waiting", "done", "blocked", "skipped"]
 
 
 class Profile(BaseModel):
@@ -44,6 +46,44 @@ class Profile(BaseModel):
         )
 
 
+class Note(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: datetime
+    text: str
+
+
+class StepRecord(BaseModel):
+    """What the shipper recorded for one checklist step; a step never touched has no record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: StepStatus
+    evidence: dict[str, str] = Field(default_factory=dict)
+    notes: list[Note] = Field(default_factory=list)
+    changed: datetime | None = None
+    status_changed: datetime | None = None
+    #: how many times this step was submitted again after the first time (the registration review)
+    resubmissions: int = Field(default=0, ge=0)
+
+
+class AuditEntry(BaseModel):
+    """One change, for the account manager: when, which step, which field, from what to what.
+
+    ``field`` is ``status``, ``evidence.<key>``, ``note`` or ``resubmissions``; ``None`` is "not set".
+    Evidence that looks like a secret is refused before it gets here, so the trail never holds one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: datetime
+    step: str
+    field: str
+    old: str | None = None
+    new: str | None = None
+    via: str = "onboard step"
+
+
 class WorkspaceState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,3 +91,6 @@ class WorkspaceState(BaseModel):
     workspace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     profile: Profile
+    #: by step id; ids no longer in the checklist are kept, so editing checks/ never drops evidence
+    steps: dict[str, StepRecord] = Field(default_factory=dict)
+    audit: list[AuditEntry] = Field(default_factory=list)

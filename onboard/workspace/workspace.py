@@ -2,12 +2,19 @@
 
 Which directory: ``--workspace DIR``, else ``ONBOARD_WORKSPACE``, else the default under the user's
 data directory. Loading never repairs or overwrites: a corrupt file or one from a newer onboard is a
-clear error that names the backup, and the file stays as it is.
+clear error that names the backup, and the file stays as it is. An older file is upgraded in memory
+(``migrations.py``) and reaches disk at the next save, the old version becoming the backup.
+
+A command that reads, changes and saves the state holds :func:`locked` around all three, so two
+writers (the CLI and the TUI, two terminals) cannot each save over the other's change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +24,11 @@ from onboard.errors import ConfigError
 from onboard.locations import default_workspace
 from onboard.settings import Settings
 from onboard.workspace.files import atomic_write, backup_of
+from onboard.workspace.migrations import MigrationError, upgrade
 from onboard.workspace.state import SCHEMA_VERSION, WorkspaceState
 
 STATE_FILE = "workspace.json"
+LOCK_FILE = ".workspace.lock"
 
 
 def resolve_dir(flag: str | None, settings: Settings) -> Path:
@@ -59,6 +68,10 @@ class Workspace:
                 "upgrade onboard; the file was left untouched",
             )
         try:
+            raw = upgrade(raw) if isinstance(raw, dict) else raw
+        except MigrationError as exc:
+            raise ConfigError(f"{file} is not a valid workspace: {exc}", where) from None
+        try:
             state = WorkspaceState.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -68,3 +81,22 @@ class Workspace:
 
     def save(self) -> None:
         atomic_write(self.state_file, self.state.model_dump_json(indent=2).encode() + b"\n")
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the workspace's write lock (an advisory ``flock``; nothing to hold where there is none)."""
+    try:
+        import fcntl  # noqa: PLC0415  (POSIX only)
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or not path.is_dir():
+        # no directory, no workspace: Workspace.open says so, and nothing is created here
+        yield
+        return
+    descriptor = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)

@@ -44,6 +44,8 @@ def test_the_wheel_ships_and_finds_its_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "onboard/_data/checks/samples.toml" in names
     assert "onboard/_data/templates/README.md" in names
+    assert "onboard/_data/checks/onboarding.toml" in names
+    assert "onboard/_data/templates/messages/directed-id.txt.j2" in names
     assert not any(name.startswith(("tests/", "checks/", "templates/")) for name in names)
 
     site = tmp_path / "site"
