@@ -15,6 +15,8 @@ def main() -> int:
     client = suites.add_parser("client", help="ShippingClient overhead against bare httpx, as a ratio")
     client.add_argument("--calls", type=int, default=400)
     client.add_argument("--rounds", type=int, default=5)
+    certify = suites.add_parser("certify", help="the whole catalog against the embedded emulator: wall time")
+    certify.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if args.suite == "emulator":
         from onboard.bench import emulator as bench  # noqa: PLC0415 - each suite imports only what it runs
@@ -24,6 +26,10 @@ def main() -> int:
         from onboard.bench import client as client_bench  # noqa: PLC0415
 
         return client_bench.run(args.calls, args.rounds)
+    if args.suite == "certify":
+        from onboard.bench import certify as certify_bench  # noqa: PLC0415
+
+        return certify_bench.run(args.rounds)
     return 2
 
 

@@ -32,6 +32,7 @@ import binascii
 import io
 import math
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -343,21 +344,22 @@ def preview(data: bytes, fmt: str, dpi: int) -> Image.Image:
         return rasterize_zpl(data.decode("utf-8", errors="replace"), dpi)
     if fmt == "PDF":
         pypdfium2 = _pdfium()
-        try:
-            pdf = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError as exc:
-            raise ValueError(f"damaged PDF: {exc}") from None
-        try:
-            if len(pdf) == 0:
-                raise ValueError("the PDF has no pages")
-            page = pdf[0]
+        with PDFIUM_LOCK:
             try:
-                width, height = page.get_size()
-                image: Image.Image = page.render(scale=_render_scale(width, height, dpi)).to_pil()
+                pdf = pypdfium2.PdfDocument(data)
+            except pypdfium2.PdfiumError as exc:
+                raise ValueError(f"damaged PDF: {exc}") from None
+            try:
+                if len(pdf) == 0:
+                    raise ValueError("the PDF has no pages")
+                page = pdf[0]
+                try:
+                    width, height = page.get_size()
+                    image: Image.Image = page.render(scale=_render_scale(width, height, dpi)).to_pil()
+                finally:
+                    page.close()
             finally:
-                page.close()
-        finally:
-            pdf.close()
+                pdf.close()
         return image
     raise ValueError(f"unknown label format {fmt!r}: choose PDF, PNG or ZPL")
 
@@ -368,31 +370,38 @@ def preview(data: bytes, fmt: str, dpi: int) -> Image.Image:
 def _check_pdf(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
     pypdfium2 = _pdfium()
     render_dpi = dpi or DEFAULT_PDF_DPI
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as exc:
-        return _Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
     sizes: list[tuple[float, float]] = []
+    images: list[Image.Image] = []
+    with PDFIUM_LOCK:
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            return _Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
+        try:
+            count = len(pdf)
+            for number in range(1, count + 1):
+                page = pdf[number - 1]
+                try:
+                    width, height = page.get_size()
+                    sizes.append((width, height))
+                    # a landscape page is drawn turned upright, so the quick scan sees its barcodes level
+                    bitmap = page.render(
+                        scale=_render_scale(width, height, render_dpi),
+                        rotation=90 if width > height else 0,
+                        grayscale=True,
+                    )
+                    images.append(bitmap.to_pil())
+                finally:
+                    page.close()
+        except pypdfium2.PdfiumError as exc:
+            # a page tree that opens but does not draw is as damaged as one that does not open
+            return _Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
+        finally:
+            pdf.close()
+    # scanning needs no PDFium: other labels may render while this one is read
     found: list[FoundBarcode] = []
-    try:
-        count = len(pdf)
-        for number in range(1, count + 1):
-            page = pdf[number - 1]
-            try:
-                width, height = page.get_size()
-                sizes.append((width, height))
-                # a landscape page is drawn turned upright, so the quick scan sees its barcodes level
-                bitmap = page.render(
-                    scale=_render_scale(width, height, render_dpi), rotation=90 if width > height else 0, grayscale=True
-                )
-                found += _scan(bitmap.to_pil(), _wanted(expect), number)
-            finally:
-                page.close()
-    except pypdfium2.PdfiumError as exc:
-        # a page tree that opens but does not draw is as damaged as one that does not open
-        return _Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
-    finally:
-        pdf.close()
+    for number, image in enumerate(images, start=1):
+        found += _scan(image, _wanted(expect), number)
     if count == 0:
         return _Measured((LabelCheck("pages", False, "the PDF has no pages"),), dpi=render_dpi)
     label_pt = (72.0 * LABEL_WIDTH_IN, 72.0 * LABEL_HEIGHT_IN)
@@ -416,6 +425,10 @@ def _check_pdf(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
         round(height / 72, 3),
         render_dpi,
     )
+
+
+#: PDFium is not thread-safe: one document at a time in the whole process (certify checks labels in threads)
+PDFIUM_LOCK = threading.Lock()
 
 
 def _pdfium() -> Any:

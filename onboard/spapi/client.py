@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import platform
+import ssl
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
+import certifi
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -84,6 +87,7 @@ class ShippingClient:
         self._http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),
             headers={"user-agent": USER_AGENT},
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
         )
@@ -106,6 +110,11 @@ class ShippingClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The underlying HTTP client, for calls that are not Amazon's (the emulator's control plane)."""
+        return self._http
 
     # --- the operations -------------------------------------------------------------------------------
 
@@ -267,6 +276,12 @@ class ShippingClient:
                 f"{operation} answered success with a body onboard cannot read: {where}: {first['msg']}",
                 "the server may not be Amazon Shipping v2; check ONBOARD_SPAPI_URL",
             ) from None
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client: building one reads the CA bundle (tens of milliseconds)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class Pacer:

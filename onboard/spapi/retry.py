@@ -14,11 +14,11 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    max_attempts: int = 6
+    max_attempts: int = 8
     base_delay: float = 0.25
     max_delay: float = 8.0
     #: no retry starts once this much time has passed since the first attempt
-    total_seconds: float = 30.0
+    total_seconds: float = 45.0
     rng: random.Random = field(default_factory=random.Random, compare=False)
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:

@@ -1,0 +1,131 @@
+"""The certification catalog: cases as data, validated at load, extended or replaced per workspace.
+
+Built-in cases live in ``checks/certification/*.toml``. A workspace may hold ``certification/*.toml``
+(an account manager's list): a case with a built-in id replaces it, a new id is added, and a
+``certification/catalog.toml`` with ``replace = true`` drops the built-in catalog altogether.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from onboard.errors import ConfigError
+from onboard.locations import checks_dir
+
+Operation = Literal[
+    "get_rates", "purchase", "one_click", "track", "reprint", "cancel", "age_quote", "additional_inputs"
+]
+Rule = Literal["exists", "not_empty", "equals", "equals_path", "one_of", "label_passes"]
+_PATH = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*|\[\d+\])*$")
+
+
+class ExpectError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: list[int] = Field(default_factory=list)
+    code: list[str] = Field(default_factory=list)
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    do: Operation
+    name: str | None = Field(default=None, alias="as")
+    format: str | None = None
+    dpi: int | None = None
+    service: str | None = None
+    remove: list[str] = Field(default_factory=list)
+    replace: dict[str, Any] = Field(default_factory=dict)
+    access_token: str | None = None
+    seconds: float | None = None
+    expect_error: ExpectError | None = None
+
+    @property
+    def key(self) -> str:
+        return self.name or self.do
+
+    @model_validator(mode="after")
+    def _format_known(self) -> Step:
+        if self.format not in (None, "first", "each", "PDF", "PNG", "ZPL"):
+            raise ValueError(f"format must be first, each, PDF, PNG or ZPL, not {self.format!r}")
+        if self.dpi not in (None, 203, 300):
+            raise ValueError(f"dpi must be 203 or 300, not {self.dpi}")
+        return self
+
+
+class Check(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    rule: Rule
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _path_readable(self) -> Check:
+        for path in (self.path, self.value if self.rule == "equals_path" else None):
+            if path is not None and (not isinstance(path, str) or not _PATH.match(path)):
+                raise ValueError(f"{path!r} is not a path like purchase.packageDocumentDetails[0].trackingId")
+        return self
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+    title: str = Field(min_length=1)
+    source: Literal["amazon", "onboard", "account-manager"]
+    description: str = ""
+    steps: list[Step] = Field(min_length=1)
+    checks: list[Check] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _checks_name_steps(self) -> Case:
+        names = {step.key for step in self.steps}
+        for check in self.checks:
+            for path in (check.path, check.value if check.rule == "equals_path" else None):
+                if isinstance(path, str) and re.split(r"[.\[]", path, maxsplit=1)[0] not in names:
+                    raise ValueError(f"check path {path!r} names no step (steps: {', '.join(sorted(names))})")
+        return self
+
+    @property
+    def buys(self) -> bool:
+        return any(step.do in ("purchase", "one_click") for step in self.steps)
+
+
+def _load_file(path: Path) -> Case:
+    try:
+        return Case.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "case"
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+
+
+def load_catalog(workspace: Path | None = None) -> list[Case]:
+    """The built-in cases, then the workspace's own on top: same id replaces, new ids are added."""
+    cases = {case.id: case for case in map(_load_file, sorted(checks_dir().joinpath("certification").glob("*.toml")))}
+    own = workspace / "certification" if workspace else None
+    if own and own.is_dir():
+        settings = own / "catalog.toml"
+        if settings.is_file():
+            try:
+                replace = tomllib.loads(settings.read_text(encoding="utf-8")).get("replace", False)
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{settings} cannot be read: {exc}") from None
+            if replace is True:
+                cases = {}
+        for path in sorted(own.glob("*.toml")):
+            if path.name != "catalog.toml":
+                case = _load_file(path)
+                cases[case.id] = case
+    if not cases:
+        raise ConfigError("the certification catalog is empty", "add cases to the workspace's certification/")
+    return sorted(cases.values(), key=lambda c: (c.id != "TC01", c.id))

@@ -1,0 +1,128 @@
+"""One certification session end to end: connect, run, cancel, record; and the clean-up of old runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onboard.certify.catalog import Case
+from onboard.certify.record import RunRecorder, forget_purchase, new_run_id, open_purchases
+from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options
+from onboard.credentials.store import default_store
+from onboard.environments import Connection, connect
+from onboard.settings import Settings
+from onboard.spapi.client import ShippingClient
+from onboard.spapi.errors import ApiResponseError, SpApiError
+from onboard.workspace.workspace import Workspace
+
+#: Amazon's sandbox usage plan; the client paces itself to it rather than collect 429s
+SANDBOX_PACE = (5.0, 15)
+
+
+@dataclass(slots=True)
+class Outcome:
+    ok: bool
+    run_id: str
+    environment: str
+    record: Path
+    cases: list[dict[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _pace(connection: Connection) -> tuple[float, int] | None:
+    return SANDBOX_PACE if connection.endpoints.environment == "sandbox" else None
+
+
+async def _control_url(connection: Connection, client: ShippingClient) -> str | None:
+    """The emulator's control plane, when the endpoint is an emulator (embedded or served)."""
+    import httpx  # noqa: PLC0415
+
+    base = connection.endpoints.api_url.rstrip("/")
+    if connection.endpoints.environment != "emulator" and not connection.endpoints.custom:
+        return None
+    try:
+        response = await client.http.get(f"{base}/_emulator/state", timeout=3)
+    except httpx.HTTPError:
+        return None
+    return f"{base}/_emulator/control" if response.status_code == 200 else None
+
+
+def certify(
+    workspace: Workspace,
+    settings: Settings,
+    cases: list[Case],
+    formats: tuple[str, ...] | None,
+    dpis: tuple[int, ...] | None,
+    progress: Callable[[CaseResult], None] | None = None,
+    *,
+    announce: bool = False,
+) -> Outcome:
+    profile = workspace.state.profile
+    with connect(profile, settings, workspace.state.workspace_id, default_store()) as connection:
+        if announce:
+            print(f"certifying {profile.business_id} against {connection.endpoints.describe()}", flush=True)
+        recorder = RunRecorder(workspace.path, new_run_id())
+
+        async def session() -> tuple[Certification, dict[str, Any]]:
+            async with ShippingClient(
+                connection.endpoints,
+                connection.credentials,
+                profile.business_id,
+                capture_bodies=True,
+                pace=_pace(connection),
+            ) as client:
+                options = Options(formats or FORMATS, dpis or DPIS, await _control_url(connection, client))
+                run = Certification(client, profile, recorder, options, progress)
+                try:
+                    await run.run(cases)
+                finally:
+                    # written even when interrupted: the record says what happened and what is still open
+                    endpoints = {
+                        "api": connection.endpoints.api_url,
+                        "lwa": connection.endpoints.lwa_url,
+                        "custom": str(connection.endpoints.custom).lower(),
+                    }
+                    record = run.record(connection.endpoints.environment, endpoints)
+                    recorder.write(record)
+                return run, record
+
+        run, record = asyncio.run(session())
+    problems = [f"left open (run 'onboard certify --cleanup'): {s}" for s in record["left_open"]]
+    problems += [f"cancel failed: {f}" for f in run.cancel_failures]
+    return Outcome(
+        ok=bool(record["ok"]),
+        run_id=recorder.run_id,
+        environment=connection.endpoints.environment if not connection.endpoints.custom else "custom",
+        record=recorder.directory / "run.json",
+        cases=[r.summary() for r in run.results],
+        problems=problems,
+    )
+
+
+async def cleanup(workspace: Workspace, settings: Settings) -> tuple[list[str], list[str]]:
+    """Cancel what earlier runs bought and never cancelled; each success is struck off its run's list."""
+    left = open_purchases(workspace.path)
+    if not left:
+        return [], []
+    cancelled, failed = [], []
+    profile = workspace.state.profile
+    with connect(profile, settings, workspace.state.workspace_id, default_store()) as connection:
+        async with ShippingClient(
+            connection.endpoints, connection.credentials, profile.business_id, pace=_pace(connection)
+        ) as client:
+            for file, pending in left:
+                try:
+                    await client.cancel_shipment(pending.shipment_id)
+                except ApiResponseError as error:
+                    if not (error.status == 400 and "already cancel" in (error.details or "").lower()):
+                        failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {error.one_line()}")
+                        continue
+                except SpApiError as error:
+                    failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {error.one_line()}")
+                    continue
+                forget_purchase(file, pending.shipment_id)
+                cancelled.append(f"{pending.shipment_id} ({pending.tracking_id}, case {pending.case_id})")
+    return cancelled, failed

@@ -1,0 +1,98 @@
+"""``onboard certify``: run the catalog, show progress, record the run, cancel everything bought."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from onboard import exit_codes
+from onboard.commands.common import open_workspace
+from onboard.errors import UsageError
+from onboard.settings import Settings
+
+_ICONS = {"passed": "✓", "failed": "✗", "skipped": "–", "error": "!"}
+
+
+def _list(text: str | None, allowed: tuple[str, ...], flag: str) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    items = tuple(dict.fromkeys(part.strip().upper() for part in text.split(",") if part.strip()))
+    unknown = [item for item in items if item not in allowed]
+    if unknown or not items:
+        raise UsageError(f"{flag} {text!r}: choose from {','.join(allowed)}")
+    return items
+
+
+def run(args: argparse.Namespace) -> int:
+    from onboard.certify.catalog import load_catalog  # noqa: PLC0415 - heavy imports only when certifying
+    from onboard.certify.session import certify, cleanup  # noqa: PLC0415
+
+    formats = _list(args.formats, ("PDF", "PNG", "ZPL"), "--formats")
+    dpi_text = _list(args.dpi, ("203", "300"), "--dpi")
+    dpis = tuple(int(d) for d in dpi_text) if dpi_text else None
+    settings = Settings.from_env()
+    workspace = open_workspace(args, settings)
+    profile = workspace.state.profile
+
+    if args.cleanup:
+        cancelled, failed = asyncio.run(cleanup(workspace, settings))
+        for line in cancelled:
+            print(f"cancelled {line}")
+        for line in failed:
+            print(f"could not cancel {line}", file=sys.stderr)
+        if not cancelled and not failed:
+            print("no label left to cancel")
+        return exit_codes.FAILED if failed else exit_codes.OK
+
+    cases = load_catalog(workspace.path)
+    if args.case:
+        known = {case.id for case in cases}
+        unknown = [case_id for case_id in args.case if case_id not in known]
+        if unknown:
+            raise UsageError(f"no case {', '.join(unknown)} in the catalog", f"cases: {', '.join(sorted(known))}")
+        cases = [case for case in cases if case.id in args.case]
+    buying = [case for case in cases if case.buys]
+    if profile.environment == "production" and buying and not args.allow_production_purchase:
+        raise UsageError(
+            f"against production, certify buys real labels ({len(buying)} case(s), more with several formats and "
+            "dpis), charged to your account until each is cancelled; every label is cancelled at the end of the run",
+            "add --allow-production-purchase to go ahead, or run against the sandbox (onboard init --env sandbox)",
+        )
+
+    def progress(result: object) -> None:
+        if not args.json:
+            status = getattr(result, "status", "")
+            print(
+                f"  {_ICONS.get(status, '?')} {getattr(result, 'id', ''):<6} {status:<8} {getattr(result, 'title', '')}"
+                f"  ({getattr(result, 'elapsed_ms', 0) / 1000:.2f} s)",
+                flush=True,
+            )
+            detail = getattr(result, "detail", "")
+            if status != "passed" and detail:
+                print(f"           {detail}", flush=True)
+
+    outcome = certify(workspace, settings, cases, formats, dpis, progress, announce=not args.json)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": outcome.ok,
+                    "run_id": outcome.run_id,
+                    "environment": outcome.environment,
+                    "cases": outcome.cases,
+                },
+                indent=2,
+            )
+        )
+    else:
+        counts = {status: sum(c["status"] == status for c in outcome.cases) for status in _ICONS}
+        print(
+            f"{'passed' if outcome.ok else 'FAILED'}: "
+            + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+            + f"; run {outcome.run_id} recorded in {outcome.record}"
+        )
+        for problem in outcome.problems:
+            print(f"  ! {problem}")
+    return exit_codes.OK if outcome.ok else exit_codes.FAILED
