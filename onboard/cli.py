@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -193,8 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         handler = getattr(args, "handler", None)
         if handler is None:
-            parser.print_help()
-            return exit_codes.USAGE
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                # the TUI needs a terminal; in a pipe or cron the commands are what is wanted
+                parser.print_help()
+                return exit_codes.USAGE
+            handler = "onboard.tui.app:main"
         module_name, _, function = handler.partition(":")
         run = getattr(importlib.import_module(module_name), function)
         code: int = run(args)
@@ -205,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("onboard: interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (onboard status | head): nothing left to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.OK
     except Exception as error:
         # a bug, not bad input: still one line, with the way to see more
         from onboard.settings import debug_enabled  # noqa: PLC0415 - only on the error path
