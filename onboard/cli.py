@@ -152,6 +152,35 @@ def _build() -> argparse.ArgumentParser:
     label_check.add_argument("--json", action="store_true", help="print the report as JSON")
     label_check.set_defaults(handler="onboard.commands.label:check")
 
+    pack = commands.add_parser(
+        "pack",
+        parents=[common],
+        help="build the sign-off pack (zip) from the latest certification run",
+        description="Build the sign-off pack from the latest certification run: report.pdf, report.html, the "
+        "labels byte for byte, run.json and manifest.json. Refused when the run failed, unless --include-failed.",
+    )
+    pack.add_argument("--out", metavar="FILE.zip", help="where to write it (default: the workspace's packs/)")
+    pack.add_argument("--include-failed", action="store_true", help="pack a run that did not pass")
+    pack.set_defaults(handler="onboard.commands.pack:build")
+
+    review = commands.add_parser(
+        "review",
+        parents=[common],
+        help="check a sign-off pack: hashes, files, verdict, environment (no workspace needed)",
+        description="For the account manager: exit 0 when the pack is intact, passed and made against Amazon, 1 "
+        "otherwise, 2 when the file cannot be read.",
+    )
+    review.add_argument("file", metavar="FILE.zip")
+    review.add_argument("--json", action="store_true", help='print JSON: {"ok", "intact", "environment", "problems"}')
+    review.set_defaults(handler="onboard.commands.pack:review")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="the whole journey headless against the embedded emulator: a newcomer's first command",
+    )
+    demo.set_defaults(handler="onboard.commands.demo:run")
+
     sandbox = commands.add_parser("sandbox", parents=[common], help="the embedded Amazon Shipping emulator")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser)
     serve = sandbox_commands.add_parser(

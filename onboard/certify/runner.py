@@ -31,7 +31,7 @@ from onboard.certify.redaction import redact_body
 from onboard.labels.check import check_contents, check_spec_supported, decode_contents
 from onboard.models import requests as rq
 from onboard.models import responses as rs
-from onboard.spapi.client import ShippingClient
+from onboard.spapi.client import CALL_TAG, ShippingClient
 from onboard.spapi.errors import ApiResponseError, SpApiError
 from onboard.workspace.state import Profile
 
@@ -153,6 +153,7 @@ class Certification:
             self.recorder.cancelled(pending.shipment_id)
 
     async def _case(self, case: Case) -> CaseResult:
+        CALL_TAG.set(case.id)  # this task's calls are this case's, in the record
         result = CaseResult(case.id, case.title, case.source)
         started = time.perf_counter()
         variants: list[tuple[str, int] | None] = [None]
@@ -502,6 +503,7 @@ class Certification:
             "cancel_failures": self.cancel_failures,
             "calls": [
                 {
+                    "case": c.tag,
                     "operation": c.operation,
                     "method": c.method,
                     "path": c.path,

@@ -26,6 +26,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -49,6 +50,9 @@ USER_AGENT = f"onboard/{__version__} (Language=Python/{platform.python_version()
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 R = TypeVar("R", bound=rs.Wrapped)
 
+#: set by a caller (the certification runner, per case) to tag the calls made in its task
+CALL_TAG: ContextVar[str | None] = ContextVar("onboard_call_tag", default=None)
+
 
 @dataclass(frozen=True, slots=True)
 class CallRecord:
@@ -62,6 +66,8 @@ class CallRecord:
     request_id: str | None
     elapsed_ms: float
     error_code: str | None = None
+    #: what the call was made for, from ``CALL_TAG`` (a certification case id)
+    tag: str | None = None
     #: kept only when the client captures bodies (certification runs); never headers, so never a token
     request_body: bytes | None = None
     response_body: bytes | None = None
@@ -256,7 +262,7 @@ class ShippingClient:
         response: httpx.Response | None = None,
     ) -> None:
         elapsed = (time.perf_counter() - clock) * 1000
-        record = CallRecord(operation, method, path, attempt, status, request_id, elapsed, error_code)
+        record = CallRecord(operation, method, path, attempt, status, request_id, elapsed, error_code, CALL_TAG.get())
         if self._capture:
             record = dataclasses.replace(
                 record, request_body=content, response_body=response.content if response is not None else None
