@@ -104,6 +104,15 @@ def _build() -> argparse.ArgumentParser:
     creds_show.set_defaults(handler="onboard.commands.creds:show")
     creds_forget = creds_commands.add_parser("forget", parents=[common], help="delete the stored credentials")
     creds_forget.set_defaults(handler="onboard.commands.creds:forget")
+    creds_rotate = creds_commands.add_parser(
+        "rotate",
+        parents=[common],
+        help="replace the client secret after a rotation, only once the new one works",
+        description="Take the new client secret (LWA_NEW_CLIENT_SECRET, else a hidden prompt), check it live with "
+        "the stored client id and refresh token, and only then replace the stored secret. Prints the next "
+        "rotation deadline and how long the old secret keeps working.",
+    )
+    creds_rotate.set_defaults(handler="onboard.commands.creds:rotate")
     creds_verify = creds_commands.add_parser(
         "verify",
         parents=[common],
@@ -173,6 +182,22 @@ def _build() -> argparse.ArgumentParser:
     review.add_argument("file", metavar="FILE.zip")
     review.add_argument("--json", action="store_true", help='print JSON: {"ok", "intact", "environment", "problems"}')
     review.set_defaults(handler="onboard.commands.pack:review")
+
+    revalidate = commands.add_parser(
+        "revalidate",
+        parents=[common],
+        help="verify the credentials, rerun the certification and say what changed since the last pass",
+        description="Unattended re-validation (cron, CI): never prompts. Exit 0 when everything passes and nothing "
+        "regressed, 1 otherwise, 2 on a usage or configuration error.",
+    )
+    revalidate.add_argument(
+        "--json", action="store_true", help='print JSON: {"ok", "credentials", "certification", "changes"}'
+    )
+    revalidate.add_argument("--pack", metavar="FILE.zip", help="also build a fresh sign-off pack")
+    revalidate.add_argument(
+        "--all", metavar="DIR", dest="all_dir", help="every workspace under DIR, concurrently, then a summary table"
+    )
+    revalidate.set_defaults(handler="onboard.commands.revalidate:run")
 
     demo = commands.add_parser(
         "demo",

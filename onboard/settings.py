@@ -31,6 +31,8 @@ class Settings:
     """``ONBOARD_SPAPI_URL``: the API base URL, replacing the region's Selling Partner API host."""
     credentials: EnvCredentials | None = None
     """``LWA_CLIENT_ID``, ``LWA_CLIENT_SECRET``, ``LWA_REFRESH_TOKEN``: win over any stored credentials (CI)."""
+    new_client_secret: SecretStr | None = None
+    """``LWA_NEW_CLIENT_SECRET``: the rotated secret for ``onboard creds rotate`` when it must not prompt."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
             lwa_url=_url(env, "ONBOARD_LWA_URL"),
             spapi_url=_url(env, "ONBOARD_SPAPI_URL"),
             credentials=credentials,
+            new_client_secret=SecretStr(new) if (new := env.get("LWA_NEW_CLIENT_SECRET", "").strip()) else None,
         )
 
 

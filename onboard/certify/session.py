@@ -18,8 +18,9 @@ from onboard.spapi.client import ShippingClient
 from onboard.spapi.errors import ApiResponseError, SpApiError
 from onboard.workspace.workspace import Workspace
 
-#: Amazon's sandbox usage plan; the client paces itself to it rather than collect 429s
-SANDBOX_PACE = (5.0, 15)
+#: just under Amazon's sandbox usage plan (5 requests a second, bursts of 15): the client paces itself
+#: below it, with room for clock drift between the two buckets, rather than collect 429s
+SANDBOX_PACE = (4.5, 12)
 
 
 @dataclass(slots=True)

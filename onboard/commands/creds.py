@@ -124,3 +124,65 @@ def verify(args: argparse.Namespace) -> int:
                 print(f"    {'':<24}→ {check.hint}")
         print("all checks passed" if ok else "some checks failed")
     return exit_codes.OK if ok else exit_codes.FAILED
+
+
+def rotate(args: argparse.Namespace) -> int:
+    from onboard.credentials.model import GRACE_DAYS  # noqa: PLC0415
+    from onboard.spapi.client import ShippingClient  # noqa: PLC0415
+    from onboard.spapi.errors import SpApiError  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    workspace = open_workspace(args, settings)
+    store = default_store()
+    current = resolve(settings, workspace.state.workspace_id, store)
+    if current is None:
+        raise UsageError("no credentials to rotate", "store them first with 'onboard creds set'")
+    if settings.new_client_secret is not None:
+        new_secret = settings.new_client_secret.get_secret_value()
+    elif sys.stdin.isatty():
+        new_secret = getpass.getpass("new LWA client secret (hidden): ").strip()
+    else:
+        raise UsageError("no terminal to ask for the new secret on", "set LWA_NEW_CLIENT_SECRET")
+    found = problems(current.client_id, new_secret, current.refresh_token.get_secret_value())
+    if found:
+        raise UsageError(found[0], "nothing was changed")
+    if new_secret == current.client_secret.get_secret_value():
+        raise UsageError(
+            "the new client secret is the one already stored", "copy the rotated secret from Developer Central"
+        )
+    candidate = Credentials(
+        current.client_id, SecretStr(new_secret), current.refresh_token, current.source, date.today()
+    )
+
+    async def exchange(connection_credentials: Credentials) -> None:
+        async with ShippingClient(
+            connection.endpoints, connection_credentials, workspace.state.profile.business_id
+        ) as c:
+            await c.tokens.get()
+
+    profile = workspace.state.profile
+    with connect(profile, settings, workspace.state.workspace_id, store) as connection:
+        try:
+            # against the embedded emulator the new secret is unknown to it: the check needs a real endpoint
+            if connection.endpoints.environment == "emulator" and not connection.endpoints.custom:
+                raise UsageError(
+                    "the embedded emulator knows only the stored secret", "rotate against sandbox or production"
+                )
+            asyncio.run(exchange(candidate))
+        except SpApiError as error:
+            print(f"onboard: the new secret does not work: {error.one_line()}", file=sys.stderr)
+            print("  the stored secret is unchanged and still in use", file=sys.stderr)
+            return exit_codes.FAILED
+    deadline = candidate.rotation_deadline()
+    grace = date.today().toordinal() + GRACE_DAYS
+    if current.source == "environment":
+        print("the new secret works; the credentials come from LWA_ variables: set LWA_CLIENT_SECRET to it there")
+    else:
+        store.save(workspace.state.workspace_id, candidate)
+        print(f"the new secret works and replaced the old one in {store.name}")
+    print(f"  rotated on    {date.today()}")
+    print(f"  next deadline {deadline} (Amazon's 180-day rotation)")
+    print(
+        f"  old secret    keeps working until about {date.fromordinal(grace)} (7 days): update every deployment by then"
+    )
+    return exit_codes.OK

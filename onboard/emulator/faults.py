@@ -6,6 +6,7 @@ A spec is a comma-separated list, for example ``429=0.2,500=0.05,slow=0.02,ratel
 ``429=P``      answer 429 ``QuotaExceeded`` with probability P
 ``500=P``      answer 500 ``InternalFailure`` before doing anything
 ``503=P``      answer 503 ``ServiceUnavailable``
+``404=P``      answer 404 ``NotFound`` (a call that stopped working: a regression to detect)
 ``lost=P``     purchase or cancel really happens, then the answer is a 500 (the response is "lost")
 ``slow=P``     delay the answer by ``slow_seconds`` (default 2) with probability P
 ``ratelimit``  ``RPS/BURST`` token bucket per client and operation; ``sandbox`` means 5/15
@@ -20,7 +21,7 @@ import random
 from dataclasses import dataclass, field
 
 SANDBOX_RATE_LIMIT = (5.0, 15)
-_STATUS_KEYS = ("429", "500", "503")
+_STATUS_KEYS = ("429", "500", "503", "404")
 _OPERATIONS = frozenset(
     {
         "getRates",
@@ -42,6 +43,7 @@ class FaultSpec:
     p429: float = 0.0
     p500: float = 0.0
     p503: float = 0.0
+    p404: float = 0.0
     lost: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 2.0
@@ -81,14 +83,14 @@ class FaultSpec:
                     raise FaultSpecError(f"fault seed must be a whole number, not '{value}'") from None
             else:
                 raise FaultSpecError(
-                    f"unknown fault '{key}'; known: 429, 500, 503, lost, slow, slow_seconds, ratelimit, only, seed"
+                    f"unknown fault '{key}'; known: 429, 500, 503, 404, lost, slow, slow_seconds, ratelimit, only, seed"
                 )
-        if spec.p429 + spec.p500 + spec.p503 > 1.0:
-            raise FaultSpecError("fault probabilities 429 + 500 + 503 add up to more than 1")
+        if spec.p429 + spec.p500 + spec.p503 + spec.p404 > 1.0:
+            raise FaultSpecError("fault probabilities 429 + 500 + 503 + 404 add up to more than 1")
         return spec
 
     def describe(self) -> str:
-        parts = [f"{k}={getattr(self, a):g}" for k, a in (("429", "p429"), ("500", "p500"), ("503", "p503"))]
+        parts = [f"{k}={getattr(self, 'p' + k):g}" for k in _STATUS_KEYS]
         parts += [f"lost={self.lost:g}", f"slow={self.slow:g}x{self.slow_seconds:g}s"]
         if self.rate_limit:
             parts.append(f"ratelimit={self.rate_limit[0]:g}/{self.rate_limit[1]}")
@@ -153,6 +155,8 @@ class FaultInjector:
             status = 500
         elif draw < spec.p429 + spec.p500 + spec.p503:
             status = 503
+        elif draw < spec.p429 + spec.p500 + spec.p503 + spec.p404:
+            status = 404
         delay = spec.slow_seconds if spec.slow and self._random.random() < spec.slow else 0.0
         lose = bool(spec.lost) and status is None and self._random.random() < spec.lost
         return Decision(status=status, delay=delay, lose_response=lose)

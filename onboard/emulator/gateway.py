@@ -40,7 +40,8 @@ class Call:
     request: Request
     emulator: Emulator
     business: Business
-    client_id: str
+    #: the app and the seller who authorized it: what Amazon's usage plans are counted per
+    partner: str
     headers: dict[str, str]
 
     async def body(self, model: type[M]) -> tuple[M, bytes]:
@@ -95,10 +96,10 @@ def operation(name: str, *, mutating: bool = False) -> Callable[[Handler], Calla
                 if decision.status:
                     emulator.store.counters.faults_injected += 1
                     raise _fault(decision.status)
-                client_id = _authorise(request, emulator)
-                _throttle(emulator, client_id, name)
+                partner = _authorise(request, emulator)
+                _throttle(emulator, partner, name)
                 business = _business(business_id, request)
-                response = await handler(Call(request, emulator, business, client_id, headers))
+                response = await handler(Call(request, emulator, business, partner, headers))
             except ApiError as error:
                 response = error_response(error, headers)
             if decision.lose_response and mutating and response.status_code == 200:
@@ -129,6 +130,8 @@ def _fault(status: int) -> ApiError:
         return ApiError(429, "QuotaExceeded", replies.QUOTA)
     if status == 503:
         return ApiError(503, "ServiceUnavailable", replies.UNAVAILABLE)
+    if status == 404:
+        return ApiError(404, "NotFound", replies.NOT_FOUND, "injected by the emulator's faults")
     return ApiError(500, "InternalFailure", replies.INTERNAL)
 
 
@@ -144,17 +147,17 @@ def _authorise(request: Request, emulator: Emulator) -> str:
     if not emulator.has_role:
         # Amazon says nothing more when the app lacks the Amazon Logistics role: empty details
         raise ApiError(403, "Unauthorized", replies.DENIED, "")
-    return record.client_id
+    return record.partner
 
 
-def _throttle(emulator: Emulator, client_id: str, name: str) -> None:
+def _throttle(emulator: Emulator, partner: str, name: str) -> None:
     limit = emulator.faults.spec.rate_limit
     if limit is None:
         return
     now = time.monotonic()
-    bucket = emulator.buckets.get((client_id, name))
+    bucket = emulator.buckets.get((partner, name))
     if bucket is None or (bucket.rate, bucket.burst) != limit:
-        bucket = emulator.buckets[(client_id, name)] = TokenBucket(limit[0], limit[1], now)
+        bucket = emulator.buckets[(partner, name)] = TokenBucket(limit[0], limit[1], now)
     if not bucket.take(now):
         emulator.store.counters.throttled += 1
         raise ApiError(429, "QuotaExceeded", replies.QUOTA)

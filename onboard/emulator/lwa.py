@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -24,7 +25,13 @@ MAX_LIVE_TOKENS = 50_000
 @dataclass(slots=True)
 class AccessToken:
     client_id: str
+    #: who authorized the app (a digest of the refresh token): Amazon's usage plans are per app and seller
+    grant: str
     expires: float
+
+    @property
+    def partner(self) -> str:
+        return f"{self.client_id}:{self.grant}"
 
 
 class TokenIssuer:
@@ -34,14 +41,14 @@ class TokenIssuer:
         self.ttl = ttl
         self._live: dict[str, AccessToken] = {}
 
-    def issue(self, client_id: str) -> str:
+    def issue(self, client_id: str, grant: str = "") -> str:
         if len(self._live) >= MAX_LIVE_TOKENS:
             now = self.clock.now()
             self._live = {t: a for t, a in self._live.items() if a.expires > now}
             while len(self._live) >= MAX_LIVE_TOKENS:
                 del self._live[next(iter(self._live))]
         token = "Atza|" + secrets.token_urlsafe(48)
-        self._live[token] = AccessToken(client_id, self.clock.now() + self.ttl)
+        self._live[token] = AccessToken(client_id, grant, self.clock.now() + self.ttl)
         return token
 
     def lookup(self, token: str) -> AccessToken | None:
@@ -83,7 +90,9 @@ async def token_endpoint(request: Request) -> Response:
     request.app.state.emulator.store.counters.tokens_issued += 1
     return json_response(
         {
-            "access_token": issuer.issue(fields["client_id"]),
+            "access_token": issuer.issue(
+                fields["client_id"], hashlib.sha256(fields["refresh_token"].encode()).hexdigest()[:12]
+            ),
             "refresh_token": fields["refresh_token"],
             "token_type": "bearer",
             "expires_in": issuer.ttl,

@@ -1,0 +1,161 @@
+"""Re-validation after a rotation (or any change): verify, certify again, compare with the last pass.
+
+Who calls it: ``onboard revalidate`` (one workspace, or ``--all DIR`` in threads) from cron or CI. It
+never prompts. The comparison is per case (same, fixed, regressed), per label spec (formats and dpis
+bought), and per error code (codes the new run met that the last passing run never did), so an operator
+is paged only when something really changed, and told what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from onboard.certify.catalog import load_catalog
+from onboard.certify.record import RUNS
+from onboard.certify.session import certify
+from onboard.credentials.rotation import rotation_warning
+from onboard.credentials.store import default_store
+from onboard.environments import connect
+from onboard.errors import OnboardError
+from onboard.settings import Settings
+from onboard.verification import verify
+from onboard.workspace.workspace import Workspace
+
+#: error codes every catalog run meets on purpose (validation, auth, double cancel, expired quote, throttling)
+EXPECTED_CODES = frozenset({"InvalidRequest", "InvalidInput", "Unauthorized", "TOKEN_EXPIRED", "QuotaExceeded"})
+
+
+@dataclass(slots=True)
+class Revalidation:
+    workspace: Path
+    ok: bool = False
+    credentials: dict[str, Any] = field(default_factory=dict)
+    certification: dict[str, Any] = field(default_factory=dict)
+    changes: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pack: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": self.ok,
+            "credentials": self.credentials,
+            "certification": self.certification,
+            "changes": self.changes,
+            "warnings": self.warnings,
+            "pack": self.pack,
+        }
+        if self.error:
+            body["error"] = self.error
+        return body
+
+
+def last_passing_run(workspace: Path, before: str) -> dict[str, Any] | None:
+    for run_file in sorted((workspace / RUNS).glob("*/run.json"), reverse=True):
+        if run_file.parent.name >= before:
+            continue
+        try:
+            run = json.loads(run_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if run.get("ok"):
+            return run  # type: ignore[no-any-return]
+    return None
+
+
+def _specs(run: dict[str, Any]) -> dict[str, set[str]]:
+    return {
+        case["id"]: {
+            f"{label['format']} {label['dpi']}" for label in case.get("labels", []) if label["kind"] == "label"
+        }
+        for case in run.get("cases", [])
+    }
+
+
+def _codes(run: dict[str, Any]) -> set[str]:
+    return {call["error_code"] for call in run.get("calls", []) if call.get("error_code")}
+
+
+def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
+    """What changed between the last passing run and this one, each change naming the case."""
+    if before is None:
+        return []
+    old = {case["id"]: case for case in before.get("cases", [])}
+    changes = []
+    for case in after.get("cases", []):
+        previous = old.get(case["id"])
+        if previous is None:
+            changes.append({"case": case["id"], "before": "absent", "after": f"{case['status']} (new case)"})
+            continue
+        was, now = previous["status"], case["status"]
+        if was != now:
+            kind = "fixed" if now == "passed" else "regressed" if was == "passed" else "changed"
+            changes.append({"case": case["id"], "before": was, "after": f"{now} ({kind}): {case.get('detail', '')}"})
+    old_specs, new_specs = _specs(before), _specs(after)
+    for case_id, specs in new_specs.items():
+        if case_id in old_specs and specs != old_specs[case_id]:
+            changes.append(
+                {
+                    "case": case_id,
+                    "before": "labels " + ", ".join(sorted(old_specs[case_id])),
+                    "after": "labels " + ", ".join(sorted(specs)) + " (label specs changed)",
+                }
+            )
+    fresh = sorted(_codes(after) - _codes(before) - EXPECTED_CODES)
+    if fresh:
+        changes.append({"case": "(all)", "before": "no such error", "after": "new error codes: " + ", ".join(fresh)})
+    return changes
+
+
+def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, today: date | None = None) -> Revalidation:
+    today = today or date.today()
+    result = Revalidation(path)
+    try:
+        workspace = Workspace.open(path)
+        profile = workspace.state.profile
+        store = default_store()
+        with connect(profile, settings, workspace.state.workspace_id, store) as connection:
+            checks = asyncio.run(verify(profile, connection, today, store.name))
+        result.credentials = {"ok": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]}
+        warning = rotation_warning(workspace, settings, today)
+        if warning:
+            result.warnings.append(warning)
+        if not result.credentials["ok"]:
+            failed = [c for c in checks if not c.ok]
+            result.changes.append(
+                {"case": "credentials", "before": "verified", "after": f"{failed[0].name}: {failed[0].detail}"}
+            )
+            result.certification = {"ok": False, "skipped": "the credentials do not verify"}
+            return result
+        outcome = certify(workspace, settings, load_catalog(workspace.path), None, None)
+        run = json.loads(outcome.record.read_text(encoding="utf-8"))
+        before = last_passing_run(workspace.path, outcome.run_id)
+        result.certification = {
+            "ok": outcome.ok,
+            "run_id": outcome.run_id,
+            "environment": outcome.environment,
+            "compared_with": before["run_id"] if before else None,
+            "cases": outcome.cases,
+        }
+        result.changes += compare(before, run)
+        if before is None and not outcome.ok:
+            result.changes += [
+                {"case": c["id"], "before": "no passing run yet", "after": f"{c['status']}: {c['detail']}"}
+                for c in outcome.cases
+                if c["status"] in ("failed", "error")
+            ]
+        if pack_to is not None and outcome.ok:
+            from onboard.pack.build import build_pack  # noqa: PLC0415 - reportlab only when a pack is asked for
+
+            result.pack = str(build_pack(workspace, pack_to, settings=settings).path)
+        regressions = [c for c in result.changes if "regressed" in c["after"] or c["case"] in ("credentials", "(all)")]
+        result.ok = outcome.ok and not regressions
+    except OnboardError as error:
+        result.error = error.one_line()
+        result.ok = False
+    return result
