@@ -17,6 +17,9 @@ def main() -> int:
     client.add_argument("--rounds", type=int, default=5)
     certify = suites.add_parser("certify", help="the whole catalog against the embedded emulator: wall time")
     certify.add_argument("--rounds", type=int, default=3)
+    faults = suites.add_parser("faults", help="certification runs in a row under 429s, 500s and slow answers")
+    faults.add_argument("--runs", type=int, default=50)
+    faults.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     if args.suite == "emulator":
         from onboard.bench import emulator as bench  # noqa: PLC0415 - each suite imports only what it runs
@@ -30,6 +33,10 @@ def main() -> int:
         from onboard.bench import certify as certify_bench  # noqa: PLC0415
 
         return certify_bench.run(args.rounds)
+    if args.suite == "faults":
+        from onboard.bench import faults as fault_suite  # noqa: PLC0415
+
+        return fault_suite.run(args.runs, args.seed)
     return 2
 
 
