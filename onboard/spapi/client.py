@@ -158,8 +158,15 @@ class ShippingClient:
         body = await self._call("getShipmentDocuments", "GET", path, params=params)
         return self._parse("getShipmentDocuments", body, rs.GetShipmentDocumentsResponse).payload
 
-    async def cancel_shipment(self, shipment_id: str) -> None:
-        await self._call("cancelShipment", "PUT", f"{V2}/shipments/{_segment(shipment_id)}/cancel")
+    async def cancel_shipment(self, shipment_id: str, *, lost_cancel_is_done: bool = True) -> None:
+        """Cancel a shipment. When an attempt's answer was lost and a retry hears "already cancelled", the
+        cancel is taken as done; a caller cancelling twice on purpose (to see the error) turns that off."""
+        await self._call(
+            "cancelShipment",
+            "PUT",
+            f"{V2}/shipments/{_segment(shipment_id)}/cancel",
+            lost_cancel_is_done=lost_cancel_is_done,
+        )
 
     async def get_additional_inputs(self, request_token: str, rate_id: str) -> dict[str, Any]:
         params = {"requestToken": request_token, "rateId": rate_id}
@@ -189,6 +196,7 @@ class ShippingClient:
         headers: dict[str, str] | None = None,
         repeatable: bool = True,
         access_token: str | None = None,
+        lost_cancel_is_done: bool = False,
     ) -> bytes:
         if body is not None:
             content = body.model_dump_json(exclude_none=True).encode()
@@ -234,7 +242,7 @@ class ShippingClient:
                 if await self._backoff(attempt, started, response.headers.get("retry-after")):
                     continue
             details = error.details if error else None
-            if operation == "cancelShipment" and outcome_unknown and status == 400 and _already_cancelled(details):
+            if lost_cancel_is_done and outcome_unknown and status == 400 and _already_cancelled(details):
                 return b'{"payload": {}}'
             raise ApiResponseError(operation, status, code, error.message if error else "", details, request_id)
 
