@@ -1,4 +1,4 @@
-"""``python -m onboard.bench emulator``: print the figures each issue's speed targets name."""
+"""``python -m onboard.bench [SUITE]``: the figures each issue's targets name; without a suite, all in one table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m onboard.bench", description="onboard's benchmarks")
-    suites = parser.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    suites = parser.add_subparsers(dest="suite", metavar="SUITE")
     emulator = suites.add_parser("emulator", help="getRates requests/s and label purchase latency per format")
     emulator.add_argument("--connections", type=int, default=8)
     emulator.add_argument("--seconds", type=float, default=3.0)
@@ -21,6 +21,10 @@ def main() -> int:
     faults.add_argument("--runs", type=int, default=50)
     faults.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.suite is None:
+        from onboard.bench import summary  # noqa: PLC0415
+
+        return summary.run()
     if args.suite == "emulator":
         from onboard.bench import emulator as bench  # noqa: PLC0415 - each suite imports only what it runs
 
