@@ -1,0 +1,363 @@
+"""The Textual app: the whole onboarding journey, keyboard first.
+
+Who calls what, in order:
+
+1. ``main(args)`` (the CLI, for ``onboard`` with no command in a terminal) resolves the workspace as
+   every command does and hands it to ``make_app``; tests call ``make_app`` too, with a frozen clock and
+   the cursor blink off, so they drive exactly what users run.
+2. ``make_app`` reads the local files only: the checklist, ``workspace.json`` (a corrupt one is the
+   CLI's one-line error) and the UI state (``session.UiState``). Nothing touches the network at start.
+3. The app has one mode per section (journey, credentials, certification, sign-off), each its own
+   screen stack, so a drill-down stays open while you look elsewhere. Without a workspace, the
+   first-run form comes first.
+4. Screens change the workspace only through ``OnboardApp.record`` (the same ``apply_change`` as
+   ``onboard step``, under the workspace lock, saved at once) and learn of any change, theirs or
+   another process's, from ``state_version``. Everything slow (keyring, verify, certify, label
+   previews, the pack) runs in workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import WorkerState
+
+from onboard.checklist.load import checklist
+from onboard.checklist.progress import Progress, progress
+from onboard.checklist.record import Applied, Change, apply_change
+from onboard.checklist.schema import Checklist
+from onboard.settings import Settings
+from onboard.tui.session import MODES, Clock, UiState
+from onboard.workspace.state import Profile, WorkspaceState
+from onboard.workspace.workspace import STATE_FILE, Workspace, locked, resolve_dir
+
+if TYPE_CHECKING:
+    from onboard.tui.screens.certification import CertificationScreen
+    from onboard.tui.screens.credentials import CredentialsScreen
+    from onboard.tui.screens.journey import JourneyScreen
+    from onboard.tui.screens.signoff import SignoffScreen
+
+__all__ = ["OnboardApp", "main", "make_app"]
+
+SECTION_TITLES = {
+    "journey": "Journey",
+    "credentials": "Credentials",
+    "certification": "Certification",
+    "signoff": "Sign-off",
+}
+#: how often to look for a change made by another process ('onboard step' in another terminal)
+WATCH_SECONDS = 2.0
+#: during a run, a second Ctrl+Q within this time quits anyway
+QUIT_AGAIN_SECONDS = 10.0
+
+
+# each section's screen is imported when first shown: the first frame needs the journey only
+def _journey() -> JourneyScreen:
+    from onboard.tui.screens.journey import JourneyScreen  # noqa: PLC0415
+
+    return JourneyScreen()
+
+
+def _credentials() -> CredentialsScreen:
+    from onboard.tui.screens.credentials import CredentialsScreen  # noqa: PLC0415
+
+    return CredentialsScreen()
+
+
+def _certification() -> CertificationScreen:
+    from onboard.tui.screens.certification import CertificationScreen  # noqa: PLC0415
+
+    return CertificationScreen()
+
+
+def _signoff() -> SignoffScreen:
+    from onboard.tui.screens.signoff import SignoffScreen  # noqa: PLC0415
+
+    return SignoffScreen()
+
+
+class OnboardApp(App[int]):
+    CSS_PATH = "onboard.tcss"
+    TITLE = "onboard"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
+        "journey": _journey,
+        "credentials": _credentials,
+        "certification": _certification,
+        "signoff": _signoff,
+    }
+    DEFAULT_MODE = "journey"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "go('journey')", "Journey", show=False),
+        Binding("2", "go('credentials')", "Creds", show=False),
+        Binding("3", "go('certification')", "Certify", show=False),
+        Binding("4", "go('signoff')", "Sign-off", show=False),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("t", "toggle_theme", "Light/dark", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    #: bumped whenever ``workspace`` changes; screens watch it to redraw
+    state_version: reactive[int] = reactive(0, init=False)
+
+    def __init__(
+        self,
+        workspace_dir: Path,
+        settings: Settings,
+        steps: Checklist,
+        workspace: Workspace | None,
+        ui: UiState,
+        *,
+        clock: Clock | None = None,
+        blink: bool = True,
+        remember: bool = True,
+    ) -> None:
+        self.workspace_dir = workspace_dir
+        self.settings = settings
+        self.checklist = steps
+        self.workspace = workspace
+        self.ui = ui
+        self.clock = clock or Clock()
+        self.blink = blink
+        self._remember = remember
+        self._ui_dirty = False
+        self._seen_mtime = self._mtime()
+        self._quit_armed = 0.0  # when Ctrl+Q was first pressed during a run
+        super().__init__()
+        self.theme = ui.theme
+        self._set_titles()
+
+    # --- the workspace -------------------------------------------------------------------------------
+
+    def _mtime(self) -> int | None:
+        try:
+            return (self.workspace_dir / STATE_FILE).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _set_titles(self) -> None:
+        if self.workspace is None:
+            self.sub_title = "a new workspace"
+            return
+        profile = self.workspace.state.profile
+        self.sub_title = f"{profile.environment} · {profile.business_id} · {profile.shipper_name}"
+
+    def _changed(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._seen_mtime = self._mtime()
+        self._set_titles()
+        self.state_version += 1
+
+    def progress(self) -> Progress:
+        assert self.workspace is not None, "the first-run form comes before any screen that reads progress"
+        return progress(self.checklist, self.workspace.state, self.clock.today())
+
+    def record(self, step_id: str, change: Change) -> Applied:
+        """Apply a change exactly as ``onboard step`` does (validated, audited) and save it at once.
+
+        The file is read again under the lock, so a change made meanwhile in another terminal is kept.
+        Raises ``OnboardError`` (nothing saved) when the change is refused.
+        """
+        with locked(self.workspace_dir):
+            workspace = Workspace.open(self.workspace_dir)
+            applied = apply_change(
+                self.checklist, workspace.state, step_id, change, self.clock.now(), via="onboard tui"
+            )
+            if applied.entries:
+                workspace.save()
+        self._changed(workspace)
+        return applied
+
+    def create_workspace(self, profile: Profile) -> None:
+        """The first-run form's result, saved as ``onboard init`` would save it."""
+        with locked(self.workspace_dir) if self.workspace_dir.is_dir() else nullcontext():
+            if Workspace.exists_at(self.workspace_dir):
+                workspace = Workspace.open(self.workspace_dir)  # made meanwhile: keep it, never overwrite
+            else:
+                workspace = Workspace(self.workspace_dir, WorkspaceState(profile=profile))
+                workspace.save()
+        self._changed(workspace)
+
+    def reload(self) -> None:
+        """Read ``workspace.json`` again if another process changed it."""
+        if self.workspace is None or self._mtime() == self._seen_mtime:
+            return
+        from onboard.errors import OnboardError  # noqa: PLC0415
+
+        try:
+            workspace = Workspace.open(self.workspace_dir)
+        except OnboardError as error:
+            self._seen_mtime = self._mtime()
+            self.notify(error.one_line(), title="workspace.json", severity="error")
+            return
+        self._changed(workspace)
+
+    # --- what the UI remembers ----------------------------------------------------------------------
+
+    def remember(self, **changes: object) -> None:
+        for name, value in changes.items():
+            setattr(self.ui, name, value)
+        self._ui_dirty = True
+
+    def flush_ui(self) -> None:
+        if self._ui_dirty and self._remember and self.workspace is not None:
+            self.ui.save(self.workspace_dir)
+        self._ui_dirty = False
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.flush_ui)
+        self.set_interval(WATCH_SECONDS, self.reload)
+        if self.workspace is None:
+            from onboard.tui.screens.first_run import FirstRunScreen  # noqa: PLC0415
+
+            self.push_screen(FirstRunScreen(self.workspace_dir), self._first_run_done)
+        elif self.ui.mode != self.current_mode and self.ui.mode in MODES:
+            self.switch_mode(self.ui.mode)
+
+    def _first_run_done(self, profile: Profile | None) -> None:
+        if profile is None:
+            self.exit(0)
+            return
+        self.create_workspace(profile)
+        from onboard.tui.widgets.base import tildify  # noqa: PLC0415
+
+        self.notify(f"Workspace created at {tildify(str(self.workspace_dir))}.", title="Welcome")
+
+    def watch_theme(self, theme: str) -> None:
+        if theme in ("textual-dark", "textual-light") and theme != self.ui.theme:
+            self.remember(theme=theme)
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    def action_go(self, mode: str) -> None:
+        if self.workspace is None or mode not in MODES:
+            self.bell()
+            return
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+        self.remember(mode=mode)
+
+    def action_help(self) -> None:
+        from onboard.tui.screens.help import HelpScreen  # noqa: PLC0415
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def certifying(self) -> bool:
+        return any(w.group == "certify" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers)
+
+    async def action_quit(self) -> None:
+        if self.certifying() and time.monotonic() - self._quit_armed > QUIT_AGAIN_SECONDS:
+            self._quit_armed = time.monotonic()
+            self.notify(
+                "A certification is running; it cancels every label it bought when it ends, in a few seconds. "
+                "Press Ctrl+Q again to quit now (then run 'onboard certify --cleanup').",
+                title="Certification running",
+                severity="warning",
+            )
+            return
+        self.flush_ui()
+        self.exit(0)
+
+    def run_section_action(self, mode: str, action: str) -> None:
+        """Go to a section and run one of its screen's actions (the command palette's entries)."""
+        self.action_go(mode)
+        if self.current_mode == mode:
+            self.call_after_refresh(self._run_on_screen, action)
+
+    async def _run_on_screen(self, action: str) -> None:
+        await self.run_action(action, self.screen)
+
+    # --- the command palette -------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        if self.workspace is not None:
+            yield from self._section_commands()
+            yield from self._step_commands()
+        yield SystemCommand("Help", "Every key and what each section does", self.action_help)
+        yield SystemCommand("Light or dark theme", "Switch between the light and dark themes", self.action_toggle_theme)
+        yield from super().get_system_commands(screen)
+
+    def _section_commands(self) -> Iterable[SystemCommand]:
+        for mode, title in SECTION_TITLES.items():
+            yield SystemCommand(f"Go to {title}", f"Open the {title.lower()} section", partial(self.action_go, mode))
+        actions = [
+            ("Verify credentials", "Run the live checks of 'onboard creds verify'", "credentials", "verify"),
+            ("Save credentials", "Store the credentials typed on the credentials screen", "credentials", "save"),
+            ("Forget credentials", "Delete the stored credentials of this workspace", "credentials", "forget"),
+            (
+                "Run certification",
+                "Run the certification catalog against the workspace's environment",
+                "certification",
+                "run",
+            ),
+            ("Open the selected case", "Requests, responses, labels and checks of a case", "certification", "open"),
+            ("Build the sign-off pack", "Build and review the pack for your account manager", "signoff", "build"),
+        ]
+        for title, help_text, mode, action in actions:
+            yield SystemCommand(title, help_text, partial(self.run_section_action, mode, action))
+        journey = [
+            ("Edit the step's evidence", "Go to the evidence form of the selected step", "focus_evidence"),
+            ("Change the step's status", "Go to the status of the selected step", "focus_status"),
+            ("Add a note to the step", "Write a note for the audit trail", "focus_note"),
+            ("Draft the RIVER message", "The ready-to-send message of the selected step", "message"),
+        ]
+        for title, help_text, action in journey:
+            yield SystemCommand(title, help_text, partial(self.run_section_action, "journey", action))
+
+    def _step_commands(self) -> Iterable[SystemCommand]:
+        for step in self.checklist.steps:
+            yield SystemCommand(
+                f"Step: {step.title}", f"{step.id} — show it in the journey", partial(self.show_step, step.id)
+            )
+
+    def show_step(self, step_id: str) -> None:
+        self.action_go("journey")
+        self.call_after_refresh(self._show_step, step_id)
+
+    def _show_step(self, step_id: str) -> None:
+        from onboard.tui.screens.journey import JourneyScreen  # noqa: PLC0415
+
+        if isinstance(self.screen, JourneyScreen):
+            self.screen.select_step(step_id)
+
+
+def make_app(
+    workspace_dir: Path,
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    blink: bool = True,
+    remember: bool = True,
+) -> OnboardApp:
+    """The app, for the CLI and the tests alike: local files read, nothing on the network.
+
+    ``clock`` freezes time (due dates, audit stamps), ``blink=False`` stops the cursor blinking and
+    ``remember=False`` keeps the UI state file untouched.
+    """
+    settings = settings or Settings.from_env()
+    workspace = Workspace.open(workspace_dir) if Workspace.exists_at(workspace_dir) else None
+    ui = UiState.load(workspace_dir) if remember else UiState()
+    return OnboardApp(workspace_dir, settings, checklist(), workspace, ui, clock=clock, blink=blink, remember=remember)
+
+
+def main(args: argparse.Namespace) -> int:
+    """``onboard`` with no command, in a terminal."""
+    settings = Settings.from_env()
+    app = make_app(resolve_dir(getattr(args, "workspace", None), settings), settings)
+    code = app.run()
+    return code if isinstance(code, int) else 0

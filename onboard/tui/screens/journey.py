@@ -1,0 +1,241 @@
+"""The journey: every phase and step with its status, the overall progress, and the selected step's card.
+
+Each change (status, a piece of evidence, a note) goes through ``OnboardApp.record`` at once: the same
+checks, audit entries and lock as ``onboard step``. Evidence typed but not yet valid is kept as a draft
+in the UI state, so leaving (or a crash) loses nothing typed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static, Tree
+
+from onboard.checklist.record import Change
+from onboard.errors import OnboardError
+from onboard.tui.session import keepable
+from onboard.tui.widgets.base import FormInput, onboard_app, one_line, tone
+from onboard.tui.widgets.evidence import EvidenceInput
+from onboard.tui.widgets.section_bar import SectionBar
+from onboard.tui.widgets.step_detail import StepDetail
+from onboard.tui.widgets.step_tree import StepTree
+
+
+class JourneyScreen(Screen[None]):
+    TITLE = "Journey"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "focus_evidence", "Evidence"),
+        Binding("s", "focus_status", "Status"),
+        Binding("n", "focus_note", "Note"),
+        Binding("m", "message", "Message"),
+        Binding("escape", "focus_tree", "Steps"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: ``state_version`` values made by this screen's own changes (the rest come from elsewhere)
+        self._own_versions: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        app = onboard_app(self)
+        yield SectionBar("journey")
+        with Horizontal(id="overall"):
+            yield Static(id="overall-label")
+            yield ProgressBar(total=len(app.checklist.steps), show_eta=False, id="overall-bar")
+            yield Static(id="overall-next")
+        with Horizontal(id="journey"):
+            yield StepTree(app.checklist, id="steps")
+            yield StepDetail(app.checklist, id="detail")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        app = onboard_app(self)
+        self.watch(app, "state_version", self._state_changed, init=False)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._redraw_overall()
+        tree = self.query_one(StepTree)
+        where = app.progress() if app.workspace else None
+        start = app.ui.step if app.ui.step in app.checklist.by_id else None
+        if start is None:
+            start = where.next.id if where and where.next else app.checklist.steps[0].id
+        await self._show(start)
+        tree.focus()
+        self.call_after_refresh(tree.select_step, start)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._redraw_overall()
+        self.query_one(StepDetail).recolour()
+
+    # --- drawing -------------------------------------------------------------------------------------
+
+    def _redraw_overall(self) -> None:
+        app = onboard_app(self)
+        tree = self.query_one(StepTree)
+        label = self.query_one("#overall-label", Static)
+        upcoming = self.query_one("#overall-next", Static)
+        if app.workspace is None:
+            tree.show_progress(None)
+            label.update("No workspace yet")
+            upcoming.update("")
+            return
+        where = app.progress()
+        tree.show_progress(where)
+        total = len(where.steps)
+        self.query_one(ProgressBar).update(total=total, progress=where.done)
+        label.update(Text.assemble((f"{where.done}/{total}", "bold"), " steps done "))
+        overdue = [view for view in where.steps if view.overdue]
+        text = Text()
+        if overdue:
+            text.append(f"{len(overdue)} overdue  ", style=tone(self, "blocked", bold=True))
+        if where.next is None:
+            text.append("Every step is done.", style=tone(self, "done", bold=True))
+        else:
+            text.append("Next: ", style="bold")
+            text.append(where.next.step.title)
+        upcoming.update(text)
+
+    async def _show(self, step_id: str) -> None:
+        app = onboard_app(self)
+        detail = self.query_one(StepDetail)
+        where = app.progress() if app.workspace else None
+        state = app.workspace.state if app.workspace else None
+        await detail.show(step_id, where, state, app.ui.drafts)
+        app.remember(step=step_id)
+
+    def _state_changed(self, version: int) -> None:
+        app = onboard_app(self)
+        self._redraw_overall()
+        detail = self.query_one(StepDetail)
+        if app.workspace is None or detail.step is None:
+            return
+        own = version in self._own_versions
+        self._own_versions.discard(version)
+        if not own and (self.focused is None or detail not in self.focused.ancestors_with_self):
+            # another process changed the workspace and nothing is being typed here: show it afresh
+            self.call_later(self._show, detail.step.id)
+        else:
+            # our own change, or one made elsewhere while typing here: the inputs (and focus) stay
+            detail.update_view(app.progress(), app.workspace.state)
+
+    def _record(self, step_id: str, change: Change) -> str | None:
+        """Record a change; ``None`` when saved, else the one-line reason it was refused."""
+        app = onboard_app(self)
+        expected = app.state_version + 1  # the version this change makes, if it makes one
+        self._own_versions.add(expected)
+        try:
+            applied = app.record(step_id, change)
+        except (OnboardError, OSError) as error:
+            self._own_versions.discard(expected)
+            return one_line(error)
+        for warning in applied.warnings:
+            self.notify(warning, title="Recorded anyway", severity="warning")
+        return None
+
+    # --- events --------------------------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#steps")
+    async def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        data = event.node.data
+        detail = self.query_one(StepDetail)
+        if data and not data.startswith("phase:") and (detail.step is None or detail.step.id != data):
+            await self._show(data)
+
+    @on(Tree.NodeSelected, "#steps")
+    def _selected(self, event: Tree.NodeSelected[str]) -> None:
+        data = event.node.data
+        if data and not data.startswith("phase:"):
+            self.action_focus_evidence()
+
+    @on(EvidenceInput.Commit)
+    def _evidence(self, event: EvidenceInput.Commit) -> None:
+        app = onboard_app(self)
+        field = event.field
+        problem = self._record(field.step.id, Change(evidence={field.key: event.value}))
+        if problem:
+            field.refused(problem)
+            return
+        field.accepted(event.value)
+        if app.ui.drafts.pop(f"{field.step.id}.{field.key}", None) is not None:
+            app.remember(drafts=app.ui.drafts)
+
+    @on(EvidenceInput.Draft)
+    def _draft(self, event: EvidenceInput.Draft) -> None:
+        app = onboard_app(self)
+        key = f"{event.field.step.id}.{event.field.key}"
+        if event.value.strip() == event.field.recorded or not keepable(event.value):
+            app.ui.drafts.pop(key, None)
+        else:
+            app.ui.drafts[key] = event.value
+        app.remember(drafts=app.ui.drafts)
+
+    @on(StepDetail.StatusChosen)
+    def _status(self, event: StepDetail.StatusChosen) -> None:
+        detail = self.query_one(StepDetail)
+        problem = self._record(event.step_id, Change(status=event.status))
+        if problem:
+            detail.say(problem, "failed")
+            detail.reset_status()
+        else:
+            detail.say("recorded ✓", "done")
+
+    @on(StepDetail.NoteAdded)
+    def _note(self, event: StepDetail.NoteAdded) -> None:
+        detail = self.query_one(StepDetail)
+        problem = self._record(event.step_id, Change(note=event.text))
+        if problem:
+            detail.say(problem, "failed")
+        else:
+            detail.query_one("#note", FormInput).value = ""
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    def select_step(self, step_id: str) -> None:
+        self.query_one(StepTree).select_step(step_id)
+
+    def action_focus_tree(self) -> None:
+        self.query_one(StepTree).focus()
+
+    def action_focus_evidence(self) -> None:
+        target = self.query_one(StepDetail).first_field()
+        if target is not None:
+            target.focus()
+            self.query_one(StepDetail).scroll_to_widget(target, animate=False)
+
+    def action_focus_status(self) -> None:
+        detail = self.query_one(StepDetail)
+        if detail.step is not None:
+            status = detail.query_one("#status")
+            status.focus()
+            detail.scroll_to_widget(status, animate=False)
+
+    def action_focus_note(self) -> None:
+        detail = self.query_one(StepDetail)
+        if detail.step is not None:
+            note = detail.query_one("#note")
+            note.focus()
+            detail.scroll_to_widget(note, animate=False)
+
+    def action_message(self) -> None:
+        from onboard.checklist.messages import render_message  # noqa: PLC0415 - jinja2 only when drafting
+
+        app = onboard_app(self)
+        detail = self.query_one(StepDetail)
+        if app.workspace is None or detail.step is None:
+            return
+        if detail.step.message is None:
+            self.notify("This step has no RIVER message to send.", severity="warning")
+            return
+        try:
+            text = render_message(app.checklist, app.workspace.state, detail.step.id, app.clock.today())
+        except OnboardError as error:
+            self.notify(error.one_line(), title="No message yet", severity="error")
+            return
+        from onboard.tui.screens.message import MessageScreen  # noqa: PLC0415
+
+        app.push_screen(MessageScreen(detail.step.title, text))

@@ -1,0 +1,90 @@
+"""What the TUI remembers between runs, and the clock it reads: both replaceable in tests.
+
+The UI state (which section, which step, which case, the theme, and evidence typed but not yet
+valid) lives in ``<workspace>/.onboard-tui.json``, beside ``workspace.json`` and never inside it: the
+workspace's schema belongs to the core. A damaged or foreign file is ignored, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from onboard.checklist.record import SECRET_MARKERS
+from onboard.workspace.files import atomic_write
+
+__all__ = ["MODES", "UI_FILE", "Clock", "UiState"]
+
+UI_FILE = ".onboard-tui.json"
+MODES = ("journey", "credentials", "certification", "signoff")
+THEMES = ("textual-dark", "textual-light")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """``now`` is an aware UTC moment; ``today`` the local calendar day, as ``onboard status`` counts it."""
+
+    now: Callable[[], datetime] = _utc_now
+
+    def today(self) -> date:
+        return self.now().astimezone().date()
+
+    @classmethod
+    def frozen(cls, moment: datetime) -> Clock:
+        return cls(lambda: moment)
+
+
+@dataclass(slots=True)
+class UiState:
+    mode: str = "journey"
+    step: str | None = None
+    case: str | None = None
+    #: whether that case's drill-down was open
+    case_open: bool = False
+    theme: str = "textual-dark"
+    #: evidence typed and not yet recorded (not valid yet), by ``step.key``: a keystroke is never lost
+    drafts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, workspace: Path) -> UiState:
+        try:
+            raw: Any = json.loads((workspace / UI_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        state = cls()
+        if raw.get("mode") in MODES:
+            state.mode = raw["mode"]
+        for name in ("step", "case"):
+            if isinstance(raw.get(name), str):
+                setattr(state, name, raw[name])
+        state.case_open = raw.get("case_open") is True
+        if raw.get("theme") in THEMES:
+            state.theme = raw["theme"]
+        drafts = raw.get("drafts")
+        if isinstance(drafts, dict):
+            state.drafts = {str(k): v for k, v in drafts.items() if isinstance(v, str) and keepable(v)}
+        return state
+
+    def save(self, workspace: Path) -> None:
+        if not workspace.is_dir():
+            return
+        body = json.dumps(asdict(self), indent=2, ensure_ascii=False).encode() + b"\n"
+        # where the UI was is a convenience: never fail the app over it
+        with contextlib.suppress(OSError):
+            atomic_write(workspace / UI_FILE, body, keep_backup=False)
+
+
+def keepable(draft: str) -> bool:
+    """A draft may be written to disk unless it looks like an LWA secret, which no file here keeps."""
+    return not any(marker in draft for marker in SECRET_MARKERS)

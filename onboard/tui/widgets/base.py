@@ -1,0 +1,87 @@
+"""Small pieces every screen uses: the typed app, an input that honours the app's blink setting, colours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.style import Style
+from rich.text import Text
+from textual.dom import DOMNode
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
+
+from onboard.errors import OnboardError
+
+if TYPE_CHECKING:
+    from onboard.tui.app import OnboardApp
+
+#: the theme colour of each step status (and of a case's or check's outcome)
+_COLOURS = {
+    "done": "success",
+    "passed": "success",
+    "ok": "success",
+    "in_progress": "accent",
+    "running": "accent",
+    "waiting": "warning",
+    "skipped": "warning",
+    "blocked": "error",
+    "failed": "error",
+    "error": "error",
+}
+
+CASE_ICONS = {"passed": "✓", "failed": "✗", "skipped": "–", "error": "!", "running": "◐", "pending": "○"}
+
+
+def onboard_app(node: DOMNode) -> OnboardApp:
+    """The running app, typed: every screen and widget here lives inside an ``OnboardApp``."""
+    return cast("OnboardApp", node.app)
+
+
+def tone(node: DOMNode, status: str, *, bold: bool = False) -> Style:
+    """The style of a status in the current theme (muted for 'to do' and unknown ones)."""
+    name = _COLOURS.get(status)
+    variables = node.app.theme_variables
+    if name and not node.app.current_theme.dark and f"{name}-darken-2" in variables:
+        name = f"{name}-darken-2"  # the bright tones of a dark theme are too pale on a light background
+    colour = variables.get(name) if name else None
+    if colour is None or len(colour) != 7:
+        return Style(dim=status in ("todo", "pending"), bold=bold)
+    return Style(color=colour, bold=bold)
+
+
+def toned(node: DOMNode, text: str, status: str, *, bold: bool = False) -> Text:
+    return Text(text, style=tone(node, status, bold=bold))
+
+
+def one_line(error: BaseException) -> str:
+    """A failure as the user sees it: one line, never a traceback (the CLI's own wording)."""
+    if isinstance(error, OnboardError):
+        return error.one_line()
+    first = str(error).splitlines()[0] if str(error) else ""
+    return f"internal error: {type(error).__name__}: {first}".rstrip(": ")
+
+
+class ReportsWorkerFailures:
+    """Mixed into every screen and widget with workers: a failure none of them caught becomes one line on
+    screen (the workers run with ``exit_on_error=False``), never a traceback, and the app goes on."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
+            app = event.worker.node.app
+            app.notify(one_line(error), title="Something went wrong", severity="error", timeout=10)
+
+
+def tildify(text: str) -> str:
+    """Paths under the home directory as ``~/…``: shorter on screen, and the same on every machine."""
+    home = str(Path.home())
+    return text.replace(home + "/", "~/") if len(home) > 1 else text
+
+
+class FormInput(Input):
+    """An ``Input`` whose cursor blinks only when the app says so (tests and snapshots turn it off)."""
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "blink", True):
+            self.cursor_blink = False

@@ -1,0 +1,112 @@
+"""A label drawn in the terminal with half blocks: decoded in a worker thread, scaled to fit, centred."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from textual import work
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from onboard.tui.halfblocks import halfblock_lines
+from onboard.tui.widgets.base import ReportsWorkerFailures, one_line
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
+    """Shows one label file; ``show(path, fmt, dpi)`` draws another, ``show(None, …)`` says why none."""
+
+    DEFAULT_CSS = """
+    LabelPreview {
+        width: 1fr;
+        height: 1fr;
+        min-width: 12;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.image: Image.Image | None = None
+        self.message = "No label chosen."
+        self._images: dict[Path, Image.Image] = {}
+        self._lines: list[list[Segment]] = []
+        self._drawn_for: tuple[int, int, int] | None = None
+        self.path: Path | None = None
+
+    def show(self, path: Path | None, fmt: str, dpi: int, *, why: str = "") -> None:
+        self.path = path
+        if path is None:
+            self._set(None, why or "No file was kept for this label.")
+            return
+        cached = self._images.get(path)
+        if cached is not None:
+            self._set(cached, "")
+            return
+        self._set(None, f"Drawing {path.name}…")
+        self._load(path, fmt, dpi)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def _load(self, path: Path, fmt: str, dpi: int) -> None:
+        from onboard.labels.check import preview  # noqa: PLC0415 - PDFium and Pillow only when a label is shown
+
+        try:
+            image = preview(path.read_bytes(), fmt, dpi)
+            image.load()
+        except Exception as error:  # shown as one line, never a traceback
+            self.app.call_from_thread(self._failed, path, one_line(error))
+            return
+        self.app.call_from_thread(self._loaded, path, image)
+
+    def _loaded(self, path: Path, image: Image.Image) -> None:
+        self._images[path] = image
+        if path == self.path:
+            self._set(image, "")
+
+    def _failed(self, path: Path, message: str) -> None:
+        if path == self.path:
+            self._set(None, f"Cannot draw {path.name}: {message}")
+
+    def _set(self, image: Image.Image | None, message: str) -> None:
+        self.image = image
+        self.message = message
+        self._drawn_for = None
+        self.refresh()
+
+    @property
+    def drawn(self) -> bool:
+        """Whether a picture (not a message) is on screen: for tests and the status line."""
+        return self.image is not None
+
+    def _draw(self, size: Size) -> None:
+        key = (size.width, size.height, id(self.image))
+        if self._drawn_for == key:
+            return
+        self._drawn_for = key
+        self._lines = halfblock_lines(self.image, (size.width, size.height)) if self.image is not None else []
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        style = self.rich_style
+        if self.image is None:
+            lines = textwrap.wrap(self.message, max(1, width))
+            line = lines[y] if y < len(lines) else ""
+            return Strip([Segment(line.ljust(width), style)], width) if line else Strip.blank(width, style)
+        self._draw(self.size)
+        top = max(0, (self.size.height - len(self._lines)) // 2)
+        row = y - top
+        if not 0 <= row < len(self._lines):
+            return Strip.blank(width, style)
+        segments = self._lines[row]
+        used = sum(len(segment.text) for segment in segments)
+        left = max(0, (width - used) // 2)
+        padded = [Segment(" " * left, style), *segments, Segment(" " * max(0, width - used - left), style)]
+        return Strip(padded, width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
