@@ -1,9 +1,10 @@
 """Certification runs as the TUI shows them: ``runs/<run_id>/run.json`` read back, calls given to cases.
 
-``run.json`` lists every call of the run in one sequence. A case's calls are found by what ties them
-to it: the ``packageClientReferenceId`` the runner gives each case (``<run_id>-<case>-<n>``), then the
-quote, shipment and tracking ids its earlier calls returned. What nothing ties (none, today) is kept
-apart as unattributed rather than guessed.
+``run.json`` lists every call of the run in one sequence, each with the ``case`` it was made for. Runs
+recorded before that field existed are matched by what ties a call to its case: the
+``packageClientReferenceId`` the runner gives each case (``<run_id>-<case>-<n>``), then the quote,
+shipment and tracking ids its earlier calls returned. What nothing ties is kept apart as unattributed
+rather than guessed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class CallView:
     error_code: str | None
     request: Any
     response: Any
+    #: the case the runner recorded the call for (absent in older runs)
+    case: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -177,6 +180,7 @@ def _call(number: int, entry: dict[str, Any]) -> CallView:
         error_code=entry.get("error_code") if isinstance(entry.get("error_code"), str) else None,
         request=entry.get("request"),
         response=entry.get("response"),
+        case=entry.get("case") if isinstance(entry.get("case"), str) else None,
     )
 
 
@@ -209,8 +213,8 @@ def _attribute(run_id: str, cases: list[CaseView], calls: list[CallView]) -> lis
     owner_of: dict[str, str] = {}
     unattributed: list[CallView] = []
     for call in calls:
-        owner: str | None = None
-        for text in _strings(call.request):
+        owner: str | None = call.case if call.case in by_id else None
+        for text in _strings(call.request) if owner is None else ():
             match = reference.match(text)
             if match and match.group(1) in by_id:
                 owner = match.group(1)
