@@ -11,6 +11,7 @@ from typing import Any
 from onboard.certify.catalog import Case
 from onboard.certify.record import RunRecorder, forget_purchase, new_run_id, open_purchases
 from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options
+from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import default_store
 from onboard.environments import Connection, connect
 from onboard.settings import Settings
@@ -91,6 +92,8 @@ def certify(
                 return run, record
 
         run, record = asyncio.run(session())
+        if record["ok"] and counts_for_amazon(connection.endpoints):
+            record_verified(workspace.path, "sandbox-flows", "certify", f"certification run {recorder.run_id} passed")
     problems = [f"left open (run 'onboard certify --cleanup'): {s}" for s in record["left_open"]]
     problems += [f"cancel failed: {f}" for f in run.cancel_failures]
     return Outcome(

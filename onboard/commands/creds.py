@@ -104,6 +104,7 @@ def forget(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    from onboard.checklist.verified import counts_for_amazon, record_verified  # noqa: PLC0415
     from onboard.verification import verify as run_checks  # noqa: PLC0415 - loads httpx only when verifying
 
     settings = Settings.from_env()
@@ -115,6 +116,8 @@ def verify(args: argparse.Namespace) -> int:
             print(f"verifying {connection.endpoints.describe()}", flush=True)
         checks = asyncio.run(run_checks(profile, connection, date.today(), store.name))
     ok = all(check.ok for check in checks)
+    if ok and counts_for_amazon(connection.endpoints):
+        record_verified(workspace.path, "credentials-verified", "creds verify", f"all {len(checks)} checks passed")
     if args.json:
         print(json.dumps({"ok": ok, "checks": [c.to_json() for c in checks]}, indent=2))
     else:

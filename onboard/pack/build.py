@@ -15,6 +15,7 @@ from typing import Any
 
 from onboard import __version__
 from onboard.certify.record import latest_run
+from onboard.checklist.verified import record_verified
 from onboard.errors import ConfigError, OnboardError
 from onboard.pack.content import gather, made_against_amazon
 from onboard.settings import Settings
@@ -117,4 +118,11 @@ def build_pack(
         )
     target = out or workspace.path / "packs" / f"onboard-pack-{workspace.state.profile.business_id}-{run['run_id']}.zip"
     atomic_write(target, buffer.getvalue(), keep_backup=False)
+    if amazon and run.get("ok"):
+        record_verified(
+            workspace.path,
+            "pack-built",
+            "pack build",
+            f"{target.name}, manifest sha256 {hashlib.sha256(manifest_bytes).hexdigest()}",
+        )
     return PackResult(target, run["run_id"], hashlib.sha256(manifest_bytes).hexdigest(), amazon, len(files) + 1)

@@ -17,6 +17,7 @@ import pypdf
 import pytest
 
 from onboard.pack.review import review_pack
+from onboard.workspace.workspace import Workspace
 
 ONBOARD = [sys.executable, "-m", "onboard"]
 
@@ -180,6 +181,9 @@ def test_a_sandbox_pack_that_passed_is_ok(certified: Path, tmp_path: Path) -> No
     result = onboard("review", str(out), "--json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout) == {"ok": True, "intact": True, "environment": "sandbox", "problems": []}
+    # a pack of an Amazon run checks the checklist's pack step off by itself
+    record = Workspace.open(certified).state.steps["pack-built"]
+    assert record.status == "done" and "manifest sha256" in record.notes[-1].text
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(members(out)["report.pdf"])).pages)
     assert "NOT FROM AMAZON" not in text
 
