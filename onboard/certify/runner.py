@@ -139,18 +139,11 @@ class Certification:
     async def cancel_pending(self) -> None:
         """Cancel every label this run bought and has not cancelled yet; remember any that resisted."""
         for pending in list(self.recorder.pending.values()):
-            try:
-                await self.client.cancel_shipment(pending.shipment_id)
-            except ApiResponseError as error:
-                if error.status == 400 and "already cancel" in (error.details or "").lower():
-                    self.recorder.cancelled(pending.shipment_id)
-                else:
-                    self.cancel_failures.append(f"{pending.shipment_id}: {error.one_line()}")
-                continue
-            except SpApiError as error:
-                self.cancel_failures.append(f"{pending.shipment_id}: {error.one_line()}")
-                continue
-            self.recorder.cancelled(pending.shipment_id)
+            problem = await cancel_left(self.client, pending.shipment_id)
+            if problem is None:
+                self.recorder.cancelled(pending.shipment_id)
+            else:
+                self.cancel_failures.append(f"{pending.shipment_id}: {problem}")
 
     async def _case(self, case: Case) -> CaseResult:
         CALL_TAG.set(case.id)  # this task's calls are this case's, in the record
@@ -519,6 +512,19 @@ class Certification:
                 for c in self.client.calls
             ],
         }
+
+
+async def cancel_left(client: ShippingClient, shipment_id: str) -> str | None:
+    """Cancel a label left open: None once it is cancelled (now, or already before), else why not."""
+    try:
+        await client.cancel_shipment(shipment_id)
+    except ApiResponseError as error:
+        if error.status == 400 and "already cancel" in (error.details or "").lower():
+            return None
+        return error.one_line()
+    except SpApiError as error:
+        return error.one_line()
+    return None
 
 
 def _need(context: _Context) -> _Bought:

@@ -10,13 +10,12 @@ from typing import Any
 
 from onboard.certify.catalog import Case
 from onboard.certify.record import RunRecorder, forget_purchase, new_run_id, open_purchases
-from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options
+from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options, cancel_left
 from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import default_store
 from onboard.environments import Connection, connect
 from onboard.settings import Settings
 from onboard.spapi.client import ShippingClient
-from onboard.spapi.errors import ApiResponseError, SpApiError
 from onboard.workspace.workspace import Workspace
 
 #: just under Amazon's sandbox usage plan (5 requests a second, bursts of 15): the client paces itself
@@ -118,14 +117,9 @@ async def cleanup(workspace: Workspace, settings: Settings) -> tuple[list[str], 
             connection.endpoints, connection.credentials, profile.business_id, pace=_pace(connection)
         ) as client:
             for file, pending in left:
-                try:
-                    await client.cancel_shipment(pending.shipment_id)
-                except ApiResponseError as error:
-                    if not (error.status == 400 and "already cancel" in (error.details or "").lower()):
-                        failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {error.one_line()}")
-                        continue
-                except SpApiError as error:
-                    failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {error.one_line()}")
+                problem = await cancel_left(client, pending.shipment_id)
+                if problem is not None:
+                    failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {problem}")
                     continue
                 forget_purchase(file, pending.shipment_id)
                 cancelled.append(f"{pending.shipment_id} ({pending.tracking_id}, case {pending.case_id})")
