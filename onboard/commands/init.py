@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from onboard import exit_codes
 from onboard.businesses import BUSINESSES
 from onboard.commands.common import workspace_dir
+from onboard.errors import ConfigError
 from onboard.samples import sample_for
 from onboard.settings import Settings
 from onboard.workspace.state import Profile, WorkspaceState
-from onboard.workspace.workspace import Workspace
+from onboard.workspace.workspace import Workspace, locked
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     path = workspace_dir(args, settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot use {path} as a workspace: {exc.strerror}") from None
+    with locked(path):
+        return _init(args, path)
+
+
+def _init(args: argparse.Namespace, path: Path) -> int:
     if Workspace.exists_at(path):
         workspace = Workspace.open(path)
         profile = workspace.state.profile
