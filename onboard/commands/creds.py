@@ -18,6 +18,7 @@ from onboard.credentials.store import default_store, resolve
 from onboard.environments import connect
 from onboard.errors import UsageError
 from onboard.settings import Settings
+from onboard.spapi.endpoints import Endpoints
 
 
 def _secret_created(text: str | None) -> date:
@@ -131,7 +132,6 @@ def verify(args: argparse.Namespace) -> int:
 
 def rotate(args: argparse.Namespace) -> int:
     from onboard.credentials.model import GRACE_DAYS  # noqa: PLC0415
-    from onboard.spapi.client import ShippingClient  # noqa: PLC0415
     from onboard.spapi.errors import SpApiError  # noqa: PLC0415
 
     settings = Settings.from_env()
@@ -157,21 +157,15 @@ def rotate(args: argparse.Namespace) -> int:
         current.client_id, SecretStr(new_secret), current.refresh_token, current.source, date.today()
     )
 
-    async def exchange(connection_credentials: Credentials) -> None:
-        async with ShippingClient(
-            connection.endpoints, connection_credentials, workspace.state.profile.business_id
-        ) as c:
-            await c.tokens.get()
-
     profile = workspace.state.profile
     with connect(profile, settings, workspace.state.workspace_id, store) as connection:
+        # the embedded emulator knows only the stored secret: a new one can be checked against a real endpoint
+        if connection.endpoints.environment == "emulator" and not connection.endpoints.custom:
+            raise UsageError(
+                "the embedded emulator knows only the stored secret", "rotate against sandbox or production"
+            )
         try:
-            # against the embedded emulator the new secret is unknown to it: the check needs a real endpoint
-            if connection.endpoints.environment == "emulator" and not connection.endpoints.custom:
-                raise UsageError(
-                    "the embedded emulator knows only the stored secret", "rotate against sandbox or production"
-                )
-            asyncio.run(exchange(candidate))
+            asyncio.run(_token_with(connection.endpoints, candidate, profile.business_id))
         except SpApiError as error:
             print(f"onboard: the new secret does not work: {error.one_line()}", file=sys.stderr)
             print("  the stored secret is unchanged and still in use", file=sys.stderr)
@@ -189,3 +183,11 @@ def rotate(args: argparse.Namespace) -> int:
         f"  old secret    keeps working until about {date.fromordinal(grace)} (7 days): update every deployment by then"
     )
     return exit_codes.OK
+
+
+async def _token_with(endpoints: Endpoints, credentials: Credentials, business_id: str) -> None:
+    """A token exchange with these credentials: what proves a client secret works."""
+    from onboard.spapi.client import ShippingClient  # noqa: PLC0415
+
+    async with ShippingClient(endpoints, credentials, business_id) as client:
+        await client.tokens.get()
