@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onboard.certify.record import latest_run
 from onboard.errors import ConfigError
 
 __all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run"]
 
-RUNS = "runs"
 _IDENTIFIERS = ("requestToken", "shipmentId", "trackingId")
 
 
@@ -99,12 +99,6 @@ class RunView:
         for case in self.cases:
             found[case.status] = found.get(case.status, 0) + 1
         return found
-
-
-def latest_run(workspace: Path) -> Path | None:
-    """The newest ``run.json`` of the workspace (run ids start with their UTC time, so they sort)."""
-    runs = sorted((workspace / RUNS).glob("*/run.json"))
-    return runs[-1] if runs else None
 
 
 def load_run(path: Path) -> RunView:
