@@ -6,11 +6,15 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.commands.common import open_workspace
 from onboard.errors import UsageError
 from onboard.settings import Settings
+
+if TYPE_CHECKING:
+    from onboard.certify.runner import CaseResult
 
 _ICONS = {"passed": "✓", "failed": "✗", "skipped": "–", "error": "!"}
 
@@ -61,17 +65,15 @@ def run(args: argparse.Namespace) -> int:
             "add --allow-production-purchase to go ahead, or run against the sandbox (onboard init --env sandbox)",
         )
 
-    def progress(result: object) -> None:
+    def progress(result: CaseResult) -> None:
         if not args.json:
-            status = getattr(result, "status", "")
             print(
-                f"  {_ICONS.get(status, '?')} {getattr(result, 'id', ''):<6} {status:<8} {getattr(result, 'title', '')}"
-                f"  ({getattr(result, 'elapsed_ms', 0) / 1000:.2f} s)",
+                f"  {_ICONS.get(result.status, '?')} {result.id:<6} {result.status:<8} {result.title}"
+                f"  ({result.elapsed_ms / 1000:.2f} s)",
                 flush=True,
             )
-            detail = getattr(result, "detail", "")
-            if status != "passed" and detail:
-                print(f"           {detail}", flush=True)
+            if result.status != "passed" and result.detail:
+                print(f"           {result.detail}", flush=True)
 
     outcome = certify(workspace, settings, cases, formats, dpis, progress, announce=not args.json)
     if args.json:

@@ -7,6 +7,7 @@ import asyncio
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.businesses import BUSINESSES
@@ -15,6 +16,9 @@ from onboard.samples import sample_for
 from onboard.settings import Settings
 from onboard.workspace.state import Profile, WorkspaceState
 from onboard.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from onboard.certify.runner import CaseResult
 
 BUSINESS_ID = "AmazonShipping_US"
 
@@ -75,11 +79,8 @@ def run(args: argparse.Namespace) -> int:
     cases = load_catalog(workspace.path)
     _say(4, f"certifying: {len(cases)} cases, labels in PDF, PNG and ZPL at 203 and 300 dpi")
 
-    def progress(result: object) -> None:
-        print(
-            f"      {getattr(result, 'status', ''):<8} {getattr(result, 'id', ''):<6} {getattr(result, 'title', '')}",
-            flush=True,
-        )
+    def progress(result: CaseResult) -> None:
+        print(f"      {result.status:<8} {result.id:<6} {result.title}", flush=True)
 
     outcome = certify(workspace, settings, cases, None, None, progress)
     print(f"      run {outcome.run_id}: {'passed' if outcome.ok else 'FAILED'}; every label bought was cancelled")
