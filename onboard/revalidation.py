@@ -81,12 +81,14 @@ def _codes(run: dict[str, Any]) -> set[str]:
     return {call["error_code"] for call in run.get("calls", []) if call.get("error_code")}
 
 
-def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
-    """What changed between the last passing run and this one, each change naming the case."""
+def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
+    """What changed between the last passing run and this one, each change naming the case; and whether
+    any of it is worth paging for (a case that regressed, or an error code never met before)."""
     if before is None:
-        return []
+        return [], False
     old = {case["id"]: case for case in before.get("cases", [])}
     changes = []
+    alarming = False
     for case in after.get("cases", []):
         previous = old.get(case["id"])
         if previous is None:
@@ -95,6 +97,7 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[s
         was, now = previous["status"], case["status"]
         if was != now:
             kind = "fixed" if now == "passed" else "regressed" if was == "passed" else "changed"
+            alarming = alarming or kind == "regressed"
             changes.append({"case": case["id"], "before": was, "after": f"{now} ({kind}): {case.get('detail', '')}"})
     old_specs, new_specs = _specs(before), _specs(after)
     for case_id, specs in new_specs.items():
@@ -109,7 +112,8 @@ def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[s
     fresh = sorted(_codes(after) - _codes(before) - EXPECTED_CODES)
     if fresh:
         changes.append({"case": "(all)", "before": "no such error", "after": "new error codes: " + ", ".join(fresh)})
-    return changes
+        alarming = True
+    return changes, alarming
 
 
 def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, today: date | None = None) -> Revalidation:
@@ -142,7 +146,8 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
             "compared_with": before["run_id"] if before else None,
             "cases": outcome.cases,
         }
-        result.changes += compare(before, run)
+        changes, alarming = compare(before, run)
+        result.changes += changes
         if before is None and not outcome.ok:
             result.changes += [
                 {"case": c["id"], "before": "no passing run yet", "after": f"{c['status']}: {c['detail']}"}
@@ -153,8 +158,7 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
             from onboard.pack.build import build_pack  # noqa: PLC0415 - reportlab only when a pack is asked for
 
             result.pack = str(build_pack(workspace, pack_to, settings=settings).path)
-        regressions = [c for c in result.changes if "regressed" in c["after"] or c["case"] in ("credentials", "(all)")]
-        result.ok = outcome.ok and not regressions
+        result.ok = outcome.ok and not alarming
     except OnboardError as error:
         result.error = error.one_line()
         result.ok = False
