@@ -11,6 +11,11 @@ Who calls it: ``onboard certify`` (and later the TUI and ``revalidate``). Order 
    the end, and the run is written to ``runs/<run_id>/run.json``.
 
 A purchase answered ``TOKEN_EXPIRED`` is re-rated and bought again: that is the recovery Amazon expects.
+
+A oneClickShipment whose outcome is unknown (a 5xx, a connection dropped after sending) cannot be
+repeated safely by the client: Amazon's model gives it no idempotency key. Outside production the
+runner sends it again (``Options.one_click_resends``) because a sandbox label costs nothing, and says
+so in the case's notes; against production it stays a failure for a person to look into.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from onboard.labels.check import check_contents, check_spec_supported, decode_co
 from onboard.models import requests as rq
 from onboard.models import responses as rs
 from onboard.spapi.client import CALL_TAG, ShippingClient
-from onboard.spapi.errors import ApiResponseError, SpApiError
+from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
 from onboard.workspace.state import Profile
 
 FORMATS = ("PDF", "PNG", "ZPL")
@@ -54,6 +59,8 @@ class Options:
     dpis: tuple[int, ...] = DPIS
     #: POST body → emulator control plane, to age a quote; None where there is none (Amazon)
     control_url: str | None = None
+    #: how often a oneClickShipment with an unknown outcome is sent again (0 against production)
+    one_click_resends: int = 0
 
 
 @dataclass(slots=True)
@@ -66,6 +73,8 @@ class CaseResult:
     elapsed_ms: float = 0.0
     labels: list[dict[str, Any]] = field(default_factory=list)
     variants: list[dict[str, str]] = field(default_factory=list)
+    #: what a reviewer should know although the case passed (a call sent again after an unknown outcome)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, str]:
         return {"id": self.id, "title": self.title, "status": self.status, "detail": self.detail}
@@ -93,6 +102,7 @@ class _Context:
         self.request: rq.GetRatesRequest | None = None
         self.bought: _Bought | None = None
         self.labels: list[dict[str, Any]] = []
+        self.notes: list[str] = []
         # label checks under way in worker threads while the case's next calls go out
         self.checking: list[asyncio.Task[None]] = []
 
@@ -113,6 +123,8 @@ class Certification:
         self.progress = progress
         self.results: list[CaseResult] = []
         self.cancel_failures: list[str] = []
+        #: why the run stopped early (the server stopped answering); None while it runs normally
+        self.stopped: str | None = None
         self.started = datetime.now(UTC)
 
     # --- the run --------------------------------------------------------------------------------------
@@ -154,8 +166,11 @@ class Certification:
             variants = [(fmt, dpi) for fmt in self.options.formats for dpi in self.options.dpis]
         outcomes = []
         for number, variant in enumerate(variants, start=1):
-            reference = f"{self.recorder.run_id}-{case.id}-{number}"
-            status, detail = await self._variant(case, variant, reference, result)
+            if self.stopped is not None:
+                status, detail = "error", "not run: the run had stopped (the server stopped answering)"
+            else:
+                reference = f"{self.recorder.run_id}-{case.id}-{number}"
+                status, detail = await self._variant(case, variant, reference, result)
             outcomes.append((variant, status, detail))
             if variant is not None:
                 result.variants.append(
@@ -186,15 +201,20 @@ class Certification:
             return "failed", str(failed)
         except ApiResponseError as error:
             return "failed", error.one_line()
+        except ConnectionFailure as error:
+            # the client has already ridden out a whole backoff: the server is gone, so are the other cases
+            self.stopped = self.stopped or error.one_line()
+            return "error", error.one_line()
         except SpApiError as error:
             return "error", error.one_line()
         finally:
             # labels already bought are recorded (checked) even when a later step fails
             await asyncio.gather(*context.checking, return_exceptions=True)
             result.labels += context.labels
+            result.notes += context.notes
         if failures:
             return "failed", "; ".join(failures)
-        return "passed", f"{len(case.checks)} check(s) passed"
+        return "passed", "; ".join([f"{len(case.checks)} check(s) passed", *context.notes])
 
     # --- the steps ------------------------------------------------------------------------------------
 
@@ -309,13 +329,28 @@ class Certification:
             labelSpecifications=spec,
             serviceSelection=rq.ServiceSelection(serviceId=[str(service or rate.serviceId)]),
         )
-        bought = await self.client.one_click_shipment(request)
+        bought = await self._one_click(request, context)
         value = _without_contents(bought.model_dump(mode="json", exclude_none=True))
         supported = check_spec_supported(spec, rate.supportedDocumentSpecifications)
         value["label"] = await self._label(
             context, bought.shipmentId, bought.packageDocumentDetails[0], bought.carrier.id, spec, supported.to_json()
         )
         return value
+
+    async def _one_click(self, request: rq.OneClickShipmentRequest, context: _Context) -> rs.OneClickShipmentResult:
+        attempt = 1
+        while True:
+            try:
+                return await self.client.one_click_shipment(request)
+            except SpApiError as error:
+                if not error.outcome_unknown or attempt > self.options.one_click_resends:
+                    raise
+                context.notes.append(
+                    f"oneClickShipment sent again: attempt {attempt} ended in {error.one_line()}, outcome unknown; "
+                    "if it bought a label, onboard never learnt its shipment id (a sandbox label costs nothing)"
+                )
+                await asyncio.sleep(self.client.policy.delay(attempt))
+                attempt += 1
 
     async def _label(
         self,
@@ -482,7 +517,9 @@ class Certification:
             "shipper": self.profile.shipper_name,
             "started": self.started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
-            "ok": ok and not self.recorder.pending,
+            "ok": ok and not self.recorder.pending and self.stopped is None,
+            "complete": self.stopped is None,
+            "stopped": self.stopped,
             "cases": [
                 {
                     **r.summary(),
@@ -490,6 +527,7 @@ class Certification:
                     "elapsed_ms": round(r.elapsed_ms, 1),
                     "labels": r.labels,
                     "variants": r.variants,
+                    "notes": r.notes,
                 }
                 for r in self.results
             ],

@@ -21,6 +21,8 @@ from onboard.workspace.workspace import Workspace
 #: just under Amazon's sandbox usage plan (5 requests a second, bursts of 15): the client paces itself
 #: below it, with room for clock drift between the two buckets, rather than collect 429s
 SANDBOX_PACE = (4.5, 12)
+#: outside production, a oneClickShipment with an unknown outcome is sent up to this many more times
+ONE_CLICK_RESENDS = 2
 
 
 @dataclass(slots=True)
@@ -31,6 +33,8 @@ class Outcome:
     record: Path
     cases: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: False when the run stopped early (the server stopped answering)
+    complete: bool = True
 
 
 def _pace(connection: Connection) -> tuple[float, int] | None:
@@ -75,7 +79,12 @@ def certify(
                 capture_bodies=True,
                 pace=_pace(connection),
             ) as client:
-                options = Options(formats or FORMATS, dpis or DPIS, await _control_url(connection, client))
+                options = Options(
+                    formats or FORMATS,
+                    dpis or DPIS,
+                    await _control_url(connection, client),
+                    one_click_resends=0 if connection.endpoints.environment == "production" else ONE_CLICK_RESENDS,
+                )
                 run = Certification(client, profile, recorder, options, progress)
                 try:
                     await run.run(cases)
@@ -93,8 +102,17 @@ def certify(
         run, record = asyncio.run(session())
         if record["ok"] and counts_for_amazon(connection.endpoints):
             record_verified(workspace.path, "sandbox-flows", "certify", f"certification run {recorder.run_id} passed")
-    problems = [f"left open (run 'onboard certify --cleanup'): {s}" for s in record["left_open"]]
-    problems += [f"cancel failed: {f}" for f in run.cancel_failures]
+    problems = []
+    if run.stopped is not None:
+        problems.append(f"the run stopped: {run.stopped}; it is saved as incomplete")
+    if record["left_open"]:
+        problems.append(
+            f"{len(record['left_open'])} label(s) still to cancel, listed in {recorder.directory / 'pending.json'}: "
+            f"{', '.join(record['left_open'])}; run 'onboard certify --cleanup' once the server answers again"
+        )
+    if run.stopped is None:
+        # after a stop every cancel fails the same way; the line above already says what to do
+        problems += [f"cancel failed: {f}" for f in run.cancel_failures]
     return Outcome(
         ok=bool(record["ok"]),
         run_id=recorder.run_id,
@@ -102,6 +120,7 @@ def certify(
         record=recorder.directory / "run.json",
         cases=[r.summary() for r in run.results],
         problems=problems,
+        complete=run.stopped is None,
     )
 
 

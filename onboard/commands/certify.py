@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                 f"  ({result.elapsed_ms / 1000:.2f} s)",
                 flush=True,
             )
-            if result.status != "passed" and result.detail:
+            if result.detail and (result.status != "passed" or result.notes):
                 print(f"           {result.detail}", flush=True)
 
     outcome = certify(workspace, settings, cases, formats, dpis, progress, announce=not args.json)
@@ -88,10 +88,12 @@ def run(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
+        for problem in outcome.problems:
+            print(f"onboard: {problem}", file=sys.stderr)
     else:
         counts = {status: sum(c["status"] == status for c in outcome.cases) for status in _ICONS}
         print(
-            f"{'passed' if outcome.ok else 'FAILED'}: "
+            f"{'passed' if outcome.ok else 'FAILED' if outcome.complete else 'INCOMPLETE'}: "
             + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
             + f"; run {outcome.run_id} recorded in {outcome.record}"
         )

@@ -12,6 +12,8 @@ A spec is a comma-separated list, for example ``429=0.2,500=0.05,slow=0.02,ratel
 ``ratelimit``  ``RPS/BURST`` token bucket per client and operation; ``sandbox`` means 5/15
 ``only``       ``+``-separated operation names the faults apply to (default: every Shipping call)
 ``seed``       makes the random draws repeatable
+``times``      inject at most N faults, then answer normally (``500=1,only=oneClickShipment,times=1``:
+               the first one-click fails, the next succeeds)
 =============  =====================================================================================
 """
 
@@ -50,6 +52,7 @@ class FaultSpec:
     rate_limit: tuple[float, int] | None = None
     only: frozenset[str] = _OPERATIONS
     seed: int | None = None
+    times: int | None = None
 
     @classmethod
     def parse(cls, text: str) -> FaultSpec:
@@ -81,9 +84,14 @@ class FaultSpec:
                     spec.seed = int(value)
                 except ValueError:
                     raise FaultSpecError(f"fault seed must be a whole number, not '{value}'") from None
+            elif key == "times":
+                if not value.isdigit() or int(value) < 1:
+                    raise FaultSpecError(f"fault 'times' must be a whole number of at least 1, not '{value}'")
+                spec.times = int(value)
             else:
                 raise FaultSpecError(
-                    f"unknown fault '{key}'; known: 429, 500, 503, 404, lost, slow, slow_seconds, ratelimit, only, seed"
+                    f"unknown fault '{key}'; known: 429, 500, 503, 404, lost, slow, slow_seconds, ratelimit, only, "
+                    "seed, times"
                 )
         if spec.p429 + spec.p500 + spec.p503 + spec.p404 > 1.0:
             raise FaultSpecError("fault probabilities 429 + 500 + 503 + 404 add up to more than 1")
@@ -94,6 +102,8 @@ class FaultSpec:
         parts += [f"lost={self.lost:g}", f"slow={self.slow:g}x{self.slow_seconds:g}s"]
         if self.rate_limit:
             parts.append(f"ratelimit={self.rate_limit[0]:g}/{self.rate_limit[1]}")
+        if self.times is not None:
+            parts.append(f"{self.times} time(s) at most")
         return ", ".join(p for p in parts if not p.endswith("=0") and "=0x" not in p) or "none"
 
 
@@ -135,6 +145,7 @@ class Decision:
 class FaultInjector:
     spec: FaultSpec = field(default_factory=FaultSpec)
     _random: random.Random = field(default_factory=random.Random)
+    _injected: int = 0
 
     def __post_init__(self) -> None:
         self._random.seed(self.spec.seed)
@@ -142,10 +153,11 @@ class FaultInjector:
     def replace(self, spec: FaultSpec) -> None:
         self.spec = spec
         self._random.seed(spec.seed)
+        self._injected = 0
 
     def decide(self, operation: str) -> Decision:
         spec = self.spec
-        if operation not in spec.only:
+        if operation not in spec.only or (spec.times is not None and self._injected >= spec.times):
             return Decision()
         draw = self._random.random()
         status = None
@@ -159,6 +171,8 @@ class FaultInjector:
             status = 404
         delay = spec.slow_seconds if spec.slow and self._random.random() < spec.slow else 0.0
         lose = bool(spec.lost) and status is None and self._random.random() < spec.lost
+        if status is not None or delay or lose:
+            self._injected += 1
         return Decision(status=status, delay=delay, lose_response=lose)
 
 

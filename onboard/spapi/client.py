@@ -105,6 +105,8 @@ class ShippingClient:
         self._on_call = on_call
         self._capture = capture_bodies
         self._pace = Pacer(*pace) if pace else None
+        #: why the server is taken to be down (connections refused through a whole backoff); None once it answers
+        self.unreachable: str | None = None
 
     async def __aenter__(self) -> ShippingClient:
         return self
@@ -226,9 +228,18 @@ class ShippingClient:
                 self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__, content)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 outcome_unknown = outcome_unknown or not never_sent
-                if (repeatable or never_sent) and await self._backoff(attempt, started, None):
+                # a server already found down fails the next call at once instead of costing another
+                # whole backoff (a run's clean-up would otherwise wait it out once per label)
+                known_down = never_sent and self.unreachable is not None
+                if not known_down and (repeatable or never_sent) and await self._backoff(attempt, started, None):
                     continue
-                raise ConnectionFailure(operation, httpx.URL(url).host, failure_kind(exc), type(exc).__name__) from None
+                failure = ConnectionFailure(
+                    operation, httpx.URL(url).host, failure_kind(exc), type(exc).__name__, sent=outcome_unknown
+                )
+                if never_sent:
+                    self.unreachable = failure.one_line()
+                raise failure from None
+            self.unreachable = None
             status = response.status_code
             request_id = response.headers.get("x-amzn-requestid")
             if status < 300:

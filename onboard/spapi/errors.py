@@ -20,6 +20,11 @@ from onboard.errors import OnboardError
 class SpApiError(OnboardError):
     request_id: str | None = None
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """True when the request may have been carried out although no success came back."""
+        return False
+
 
 class TokenExchangeError(SpApiError):
     def __init__(self, status: int, error: str, description: str) -> None:
@@ -50,9 +55,20 @@ class ApiResponseError(SpApiError):
         self.details = details
         self.request_id = request_id
 
+    @property
+    def outcome_unknown(self) -> bool:
+        # a 5xx can come after the work was done; a 4xx (429 included) says it was not
+        return self.status >= 500
+
 
 class ConnectionFailure(SpApiError):
-    def __init__(self, operation: str, url_host: str, kind: str, reason: str) -> None:
+    def __init__(self, operation: str, url_host: str, kind: str, reason: str, *, sent: bool = False) -> None:
         super().__init__(f"{operation}: no answer from {url_host}: {kind} ({reason})")
         self.operation = operation
         self.kind = kind
+        #: the request left, so the server may have acted on it (a read timeout, a dropped connection)
+        self.sent = sent
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return self.sent

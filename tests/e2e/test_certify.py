@@ -288,3 +288,38 @@ def test_cleanup_cancels_what_a_killed_run_left(workspace: Path, amazon_like: Em
     assert f"cancelled {left[0].shipment_id}" in result.stdout
     assert amazon_like.emulator.store.open_shipments() == []
     assert "no label left to cancel" in onboard(workspace, "certify", "--cleanup", env=pointed_at(amazon_like)).stdout
+
+
+def test_in_the_sandbox_a_one_click_with_an_unknown_outcome_is_sent_again_and_noted(
+    workspace: Path, amazon_like: EmulatorServer
+) -> None:
+    # oneClickShipment has no idempotency key: after a 500 nobody knows whether a label was bought
+    amazon_like.emulator.faults.replace(FaultSpec.parse("500=1,only=oneClickShipment,times=1"))
+    result = onboard(workspace, "certify", "--case", "P-04", env=pointed_at(amazon_like))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "oneClickShipment sent again: attempt 1 ended in oneClickShipment failed: 500 InternalFailure" in result.stdout
+    (run_dir,) = (workspace / "runs").iterdir()
+    record = run_record(workspace, run_dir.name)
+    (case,) = record["cases"]
+    assert case["status"] == "passed" and len(case["notes"]) == 1 and case["notes"][0] in case["detail"]
+    sends = [call["status"] for call in record["calls"] if call["operation"] == "oneClickShipment"]
+    assert sends == [500, 200]
+    assert amazon_like.emulator.store.counters.purchases == 1
+    assert amazon_like.emulator.store.open_shipments() == []
+
+
+def test_against_production_a_one_click_with_an_unknown_outcome_is_never_sent_again(
+    tmp_path: Path, amazon_like: EmulatorServer
+) -> None:
+    workspace = tmp_path / "live"
+    assert onboard(workspace, "init", "--shipper", "Acme", "--env", "production").returncode == 0
+    amazon_like.emulator.faults.replace(FaultSpec.parse("500=1,only=oneClickShipment,times=1"))
+    result = onboard(
+        workspace, "certify", "--case", "P-04", "--allow-production-purchase", "--json", env=pointed_at(amazon_like)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    (case,) = json.loads(result.stdout)["cases"]
+    assert case["status"] == "failed" and "500 InternalFailure" in case["detail"]
+    (run_dir,) = (workspace / "runs").iterdir()
+    sends = [c["status"] for c in run_record(workspace, run_dir.name)["calls"] if c["operation"] == "oneClickShipment"]
+    assert sends == [500]

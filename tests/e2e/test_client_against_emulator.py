@@ -186,9 +186,10 @@ def test_one_click_is_not_repeated_after_an_unknown_outcome(emulator: EmulatorSe
         serviceSelection=rq.ServiceSelection(serviceId=["SWA-US-STD"]),
     )
     client = client_for(emulator)
-    with pytest.raises(ApiResponseError):
+    with pytest.raises(ApiResponseError) as caught:
         asyncio.run(_using(client, lambda c: c.one_click_shipment(one_click)))
     assert len(client.calls) == 1
+    assert caught.value.outcome_unknown  # the caller is told nobody knows whether a label was bought
 
 
 def test_errors_carry_amazons_code_message_and_details(emulator: EmulatorServer) -> None:
@@ -257,3 +258,22 @@ def test_retry_after_is_honoured() -> None:
     asyncio.run(_using(client, lambda c: c.cancel_shipment("amzn1.ship.x")))
     assert [c.status for c in client.calls] == [429, 200]
     assert 0.28 <= seen[2] - seen[1] < 2
+
+
+def test_a_server_that_went_away_costs_one_backoff_not_one_per_call() -> None:
+    async def body() -> tuple[ConnectionFailure, ConnectionFailure, int, int]:
+        with EmulatorServer() as server:
+            client = client_for(server)
+            await client.tokens.get()  # a valid token is cached: only the Shipping calls will fail
+        async with client:
+            with pytest.raises(ConnectionFailure) as first:
+                await client.get_tracking("TBA000000000001", "AMZN_US")
+            after_first = len(client.calls)
+            with pytest.raises(ConnectionFailure) as second:
+                await client.cancel_shipment("amzn1.ship.gone")
+            return first.value, second.value, after_first, len(client.calls) - after_first
+
+    first, second, first_attempts, second_attempts = asyncio.run(body())
+    assert (first_attempts, second_attempts) == (FAST.max_attempts, 1)
+    assert first.kind == second.kind == "connection refused"
+    assert not first.outcome_unknown and not second.outcome_unknown  # refused: nothing reached a server

@@ -34,6 +34,8 @@ def test_a_full_spec_reads() -> None:
         ("ratelimit=fast", "must look like 5/15"),
         ("only=getRatez", "unknown operations ['getRatez']"),
         ("seed=x", "whole number"),
+        ("times=0", "at least 1"),
+        ("times=two", "at least 1"),
     ],
 )
 def test_bad_specs_say_what_is_wrong(text: str, message: str) -> None:
@@ -52,6 +54,15 @@ def test_seeded_draws_repeat_and_match_their_rates() -> None:
     assert run_a == run_b and draws[0] == run_a[0]
     assert 0.17 < run_a.count(429) / 2000 < 0.23
     assert 0.03 < run_a.count(500) / 2000 < 0.07
+
+
+def test_times_caps_the_faults_injected_until_the_spec_is_replaced() -> None:
+    injector = FaultInjector(FaultSpec.parse("500=1,only=oneClickShipment,times=2"))
+    assert [injector.decide("getRates").status for _ in range(3)] == [None, None, None]
+    assert [injector.decide("oneClickShipment").status for _ in range(4)] == [500, 500, None, None]
+    injector.replace(FaultSpec.parse("503=1,times=1"))
+    assert [injector.decide("getTracking").status for _ in range(2)] == [503, None]
+    assert "1 time(s) at most" in FaultSpec.parse("503=1,times=1").describe()
 
 
 def test_token_bucket_refills_at_its_rate() -> None:
