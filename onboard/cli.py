@@ -237,6 +237,11 @@ def _build() -> argparse.ArgumentParser:
     serve.add_argument(
         "--token-ttl", metavar="SECONDS", type=int, default=3600, help="access token lifetime (default: 3600)"
     )
+    serve.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep shipments in FILE so a restarted emulator still knows them (default: in memory only)",
+    )
     serve.add_argument("-q", "--quiet", action="store_true", help="log warnings only, not every request")
     serve.set_defaults(handler="onboard.commands.sandbox:serve")
     return parser

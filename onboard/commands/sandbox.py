@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from onboard import exit_codes
-from onboard.emulator.app import EmulatorSettings
+from onboard.emulator.app import Emulator, EmulatorSettings, create_app
 from onboard.emulator.credentials import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -37,10 +38,25 @@ def _settings(args: argparse.Namespace) -> EmulatorSettings:
         client_secrets=set(args.client_secret or [DEMO_CLIENT_SECRET]),
         refresh_tokens=set(args.refresh_token or [DEMO_REFRESH_TOKEN]),
     )
-    return EmulatorSettings(credentials=credentials, faults=faults, has_role=not args.no_role, token_ttl=args.token_ttl)
+    if args.state is not None and not args.state.strip():
+        raise UsageError("--state must not be empty")
+    return EmulatorSettings(
+        credentials=credentials,
+        faults=faults,
+        has_role=not args.no_role,
+        token_ttl=args.token_ttl,
+        state_file=Path(args.state).expanduser() if args.state else None,
+    )
 
 
-def _banner(settings: EmulatorSettings, url: str) -> str:
+def _state(settings: EmulatorSettings, emulator: Emulator) -> str:
+    if settings.state_file is None:
+        return "memory only (lost when stopped)"
+    shipments, still_open = len(emulator.store.shipments), len(emulator.store.open_shipments())
+    return f"{settings.state_file} ({shipments} shipment{'' if shipments == 1 else 's'}, {still_open} open)"
+
+
+def _banner(settings: EmulatorSettings, emulator: Emulator, url: str) -> str:
     creds = settings.credentials
     if creds.is_demo:
         accepted = (
@@ -60,6 +76,7 @@ def _banner(settings: EmulatorSettings, url: str) -> str:
             f"  accepts       {accepted}",
             f"  faults        {settings.faults.describe()}",
             f"  role          Amazon Logistics {role}",
+            f"  state         {_state(settings, emulator)}",
             f"  point a client at it: ONBOARD_LWA_URL={url}/auth/o2/token ONBOARD_SPAPI_URL={url}",
             "Ctrl+C stops it.",
         ]
@@ -70,13 +87,19 @@ def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0 to 65535)")
-    sock = bind(args.host, args.port)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
-    print(_banner(settings, url_of(sock)), flush=True)
-    serve_forever(settings, sock)
+    # built before the port is taken, so that a bad state file fails first, warnings logged
+    app = create_app(settings)
+    emulator: Emulator = app.state.emulator
+    try:
+        sock = bind(args.host, args.port)
+        print(_banner(settings, emulator, url_of(sock)), flush=True)
+        serve_forever(app, sock)
+    finally:
+        emulator.close()
     print("emulator stopped", flush=True)
     return exit_codes.OK

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,6 +22,7 @@ from onboard.emulator import replies, shipping
 from onboard.emulator.clock import Clock
 from onboard.emulator.credentials import AcceptedCredentials
 from onboard.emulator.faults import FaultInjector, FaultSpec, FaultSpecError, TokenBucket
+from onboard.emulator.journal import Journal
 from onboard.emulator.lwa import ACCESS_TOKEN_TTL, TokenIssuer, token_endpoint
 from onboard.emulator.replies import ApiError, error_response, json_response
 from onboard.emulator.state import Store
@@ -34,6 +36,8 @@ class EmulatorSettings:
     faults: FaultSpec = field(default_factory=FaultSpec)
     has_role: bool = True
     token_ttl: int = ACCESS_TOKEN_TTL
+    #: a journal of shipments and idempotency keys, replayed at start; None keeps them in memory only
+    state_file: Path | None = None
 
 
 class Emulator:
@@ -43,9 +47,17 @@ class Emulator:
         self.clock = Clock()
         self.tokens = TokenIssuer(settings.credentials, self.clock, settings.token_ttl)
         self.store = Store()
+        self.journal: Journal | None = None
+        if settings.state_file is not None:
+            self.journal = Journal.load(settings.state_file, self.store)
+            self.store.journal = self.journal
         self.faults = FaultInjector(settings.faults)
         self.has_role = settings.has_role
         self.buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
 
     def snapshot(self) -> dict[str, Any]:
         counters = self.store.counters

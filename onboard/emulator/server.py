@@ -13,6 +13,7 @@ import time
 from types import TracebackType
 
 import uvicorn
+from starlette.applications import Starlette
 
 from onboard.emulator.app import Emulator, EmulatorSettings, create_app
 from onboard.errors import ConfigError
@@ -63,9 +64,10 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve_forever(settings: EmulatorSettings, sock: socket.socket) -> None:
-    """Serve until Ctrl+C or SIGTERM, then return normally once the requests in flight are answered."""
-    server = _uvicorn(create_app(settings))
+def serve_forever(app: Starlette, sock: socket.socket) -> None:
+    """Serve ``app`` (from ``create_app``, built first so its state can be shown before it serves) until
+    Ctrl+C or SIGTERM, then return normally once the requests in flight are answered."""
+    server = _uvicorn(app)
     warm_up()
     # uvicorn handles both signals while serving and re-raises the one it caught once it has shut
     # down; a stop the user asked for is a clean exit, so both end here as KeyboardInterrupt
@@ -87,7 +89,11 @@ class EmulatorServer:
 
     def __init__(self, settings: EmulatorSettings | None = None, host: str = LOOPBACK, port: int = 0) -> None:
         self.app = create_app(settings)
-        self._sock = bind(host, port)
+        try:
+            self._sock = bind(host, port)
+        except ConfigError:
+            self.emulator.close()  # let go of the state file, or a retry on another port finds it locked
+            raise
         self.url = url_of(self._sock)
         self._server = _uvicorn(self.app)
         self._thread = threading.Thread(target=self._run, name="onboard-emulator", daemon=True)
@@ -114,6 +120,7 @@ class EmulatorServer:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self._sock.close()
+        self.emulator.close()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()

@@ -374,6 +374,6 @@ async def cancel_shipment(call: Call) -> Response:
     shipment = _shipment(call)
     if shipment.cancelled_at is not None:
         raise invalid(f"shipment {shipment.shipment_id} is already cancelled")
-    shipment.cancelled_at = call.emulator.clock.utcnow()
+    call.emulator.store.cancel(shipment, call.emulator.clock.utcnow())
     call.emulator.store.counters.cancellations += 1
     return json_response({"payload": {}}, headers=call.headers)

@@ -1,10 +1,14 @@
-"""What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters."""
+"""What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters.
+
+With ``sandbox serve --state FILE`` the changes to shipments and idempotency keys also go to a
+``Recorder`` (``onboard.emulator.journal``), so that a restarted emulator still knows them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from onboard.businesses import Business
 from onboard.models import requests as rq
@@ -66,6 +70,16 @@ class Counters:
     requests: int = 0
 
 
+class Recorder(Protocol):
+    """Told of each change before it is made, so a change it failed to keep is not made either."""
+
+    def shipment_bought(self, shipment: Shipment) -> None: ...
+
+    def shipment_cancelled(self, shipment_id: str, at: datetime) -> None: ...
+
+    def key_remembered(self, key: str, request: bytes, response: bytes) -> None: ...
+
+
 @dataclass(slots=True)
 class Store:
     quotes: dict[str, Quote] = field(default_factory=dict)
@@ -74,11 +88,15 @@ class Store:
     # idempotency key -> (request body, the response body sent)
     idempotency: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
+    #: None keeps everything in memory only; quotes and counters are never recorded
+    journal: Recorder | None = None
 
     def add_quote(self, request_token: str, quote: Quote) -> None:
         _bounded_put(self.quotes, request_token, quote, MAX_QUOTES)
 
     def add_shipment(self, shipment: Shipment) -> None:
+        if self.journal is not None:
+            self.journal.shipment_bought(shipment)
         if len(self.shipments) >= MAX_SHIPMENTS:
             oldest = next(iter(self.shipments.values()))
             del self.shipments[oldest.shipment_id]
@@ -86,7 +104,14 @@ class Store:
         self.shipments[shipment.shipment_id] = shipment
         self.by_tracking[shipment.tracking_id] = shipment.shipment_id
 
+    def cancel(self, shipment: Shipment, at: datetime) -> None:
+        if self.journal is not None:
+            self.journal.shipment_cancelled(shipment.shipment_id, at)
+        shipment.cancelled_at = at
+
     def remember(self, key: str, request: bytes, response: bytes) -> None:
+        if self.journal is not None:
+            self.journal.key_remembered(key, request, response)
         _bounded_put(self.idempotency, key, (request, response), MAX_SHIPMENTS)
 
     def open_shipments(self) -> list[Shipment]:

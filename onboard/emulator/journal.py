@@ -1,0 +1,253 @@
+"""The emulator's memory on disk: an append-only JSON Lines journal of what a restart must not forget.
+
+Amazon does not forget a label because a process died: a run killed halfway must still be able to
+cancel what it bought once the emulator is back (``onboard certify --cleanup``). So every shipment
+bought, every cancellation and every idempotency key answered is one line, written with a single
+``write()`` before the change is made in memory. A SIGKILL then loses at most the line being written,
+and the OS keeps every line written before it (no fsync: the journal survives the process, not a
+power cut, which is all a test double needs).
+
+Not journalled: quotes (requestTokens), because they expire 10 minutes after getRates and a restarted
+emulator is rarely back within them, and they are the hot path (~2,000 getRates/s must not write to
+disk); and counters, because they describe this process, not the shipper's account.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from onboard.businesses import business
+from onboard.emulator.state import Shipment, Store
+from onboard.errors import ConfigError
+from onboard.models import requests as rq
+from onboard.models import responses as rs
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, and no second-emulator guard
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("onboard.emulator")
+
+#: bumped if a record's shape changes, so an old journal is refused rather than misread
+VERSION = 1
+
+
+class BadRecord(ValueError):
+    """A line that is not a journal record this emulator can replay."""
+
+
+class Journal:
+    """An open journal file; the store calls it before each change it must remember."""
+
+    def __init__(self, path: Path, fd: int, size: int) -> None:
+        self.path = path
+        self._fd = fd
+        # where the last whole record ends: a failed write is cut back to here
+        self._size = size
+
+    @classmethod
+    def load(cls, path: Path, store: Store) -> Journal:
+        """Replay the journal at ``path`` (created when missing) into ``store``, then keep it open for appending.
+
+        ``store`` must not have a journal yet, or the replay would be written again.
+        """
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            reason = "its folder does not exist" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+            raise ConfigError(f"cannot open the emulator state file {path}: {reason}") from None
+        try:
+            _lock(fd, path)
+            size = _replay(fd, path, store)
+            # a torn last line would glue itself to the next record: cut it off before appending
+            os.ftruncate(fd, size)
+        except OSError as exc:
+            os.close(fd)
+            raise ConfigError(f"cannot read the emulator state file {path}: {exc.strerror or exc}") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        return cls(path, fd, size)
+
+    def shipment_bought(self, shipment: Shipment) -> None:
+        self._append(
+            {
+                "v": VERSION,
+                "event": "shipment",
+                "shipment_id": shipment.shipment_id,
+                "tracking_id": shipment.tracking_id,
+                "business_id": shipment.business.id,
+                # exclude_unset: the rate reads back with the same fields set, so it is answered the same
+                "rate": shipment.rate.model_dump(mode="json", exclude_unset=True),
+                "package_reference": shipment.package_reference,
+                "label": base64.b64encode(shipment.label).decode("ascii"),
+                "label_format": shipment.label_format,
+                "label_dpi": shipment.label_dpi,
+                "purchased_at": shipment.purchased_at.isoformat(),
+                "ship_from": shipment.ship_from.model_dump(mode="json", exclude_unset=True),
+            }
+        )
+
+    def shipment_cancelled(self, shipment_id: str, at: datetime) -> None:
+        self._append({"v": VERSION, "event": "cancel", "shipment_id": shipment_id, "at": at.isoformat()})
+
+    def key_remembered(self, key: str, request: bytes, response: bytes) -> None:
+        self._append(
+            {
+                "v": VERSION,
+                "event": "idempotency",
+                "key": key,
+                "request": base64.b64encode(request).decode("ascii"),
+                "response": base64.b64encode(response).decode("ascii"),
+            }
+        )
+
+    def _append(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        # one write() per record, so a kill leaves at most one torn line, and only the last; on O_APPEND
+        # a short write to a regular file means the disk is full: cut it off so the journal stays whole
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(f"only {written} of {len(line)} bytes written to {self.path}")
+        except OSError:
+            os.ftruncate(self._fd, self._size)
+            raise
+        self._size += written
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _lock(fd: int, path: Path) -> None:
+    # two emulators appending to one file would each miss the other's shipments
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ConfigError(
+            f"the emulator state file {path} is in use by another emulator", "stop it, or give another --state"
+        ) from None
+
+
+def _lines(fd: int) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, line, whether another line follows), streamed: a journal can hold gigabytes of labels."""
+    with open(fd, "rb", closefd=False) as file:
+        previous: bytes | None = None
+        number = 0
+        for line in file:
+            if previous is not None:
+                yield number, previous, True
+            previous, number = line, number + 1
+        if previous is not None:
+            yield number, previous, False
+
+
+def _replay(fd: int, path: Path, store: Store) -> int:
+    """Apply every record to ``store``; return the size of the journal's whole records."""
+    size = 0
+    for number, line, more in _lines(fd):
+        try:
+            if not line.endswith(b"\n"):
+                # every record ends with its newline, written in the same write(): this one was cut short
+                raise BadRecord("the line is incomplete")
+            if line.strip():
+                _apply(json.loads(line), store)
+        except ValueError as exc:  # BadRecord, JSON, base64, pydantic and UTF-8 errors alike
+            if more:
+                raise ConfigError(
+                    f"{path}, line {number}: not an emulator state record ({_why(exc)})",
+                    "restore the file, or remove it to start with no shipments",
+                ) from None
+            # only the last line can be torn by a kill mid-write: what came before it is whole
+            log.warning(
+                "%s, line %d: ignored the last record, cut short or unreadable (%s); it is removed so that new "
+                "records follow whole ones",
+                path,
+                number,
+                _why(exc),
+            )
+            return size
+        size += len(line)
+    return size
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _apply(record: Any, store: Store) -> None:
+    if not isinstance(record, dict):
+        raise BadRecord("the line is not a JSON object")
+    if record.get("v") != VERSION:
+        raise BadRecord(f"version {record.get('v')!r}, this emulator reads version {VERSION}")
+    try:
+        event = record["event"]
+        if event == "shipment":
+            store.add_shipment(_shipment(record))
+        elif event == "cancel":
+            # a shipment evicted from the bounded store is still in the journal: its cancel has nothing to do
+            shipment = store.shipments.get(str(record["shipment_id"]))
+            if shipment is not None:
+                store.cancel(shipment, _time(record["at"]))
+        elif event == "idempotency":
+            store.remember(str(record["key"]), _bytes(record["request"]), _bytes(record["response"]))
+        else:
+            raise BadRecord(f"unknown event {event!r}")
+    except KeyError as exc:
+        raise BadRecord(f"{exc.args[0]} is missing") from None
+    except (TypeError, AttributeError) as exc:
+        raise BadRecord(f"a field has the wrong type ({exc})") from None
+
+
+def _shipment(record: dict[str, Any]) -> Shipment:
+    found = business(str(record["business_id"]))
+    if found is None:
+        raise BadRecord(f"unknown business id {record['business_id']!r}")
+    label_dpi = record["label_dpi"]
+    if not isinstance(label_dpi, int):
+        raise BadRecord("label_dpi is not a whole number")
+    return Shipment(
+        shipment_id=str(record["shipment_id"]),
+        tracking_id=str(record["tracking_id"]),
+        business=found,
+        rate=rs.Rate.model_validate(record["rate"]),
+        package_reference=str(record["package_reference"]),
+        label=_bytes(record["label"]),
+        label_format=str(record["label_format"]),
+        label_dpi=label_dpi,
+        purchased_at=_time(record["purchased_at"]),
+        ship_from=rq.Address.model_validate(record["ship_from"]),
+    )
+
+
+def _time(text: Any) -> datetime:
+    at = datetime.fromisoformat(text)
+    if at.tzinfo is None:
+        raise BadRecord(f"time {text!r} has no time zone")
+    return at
+
+
+def _bytes(text: Any) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, TypeError) as exc:
+        raise BadRecord(f"not base64 ({exc})") from None
