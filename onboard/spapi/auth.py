@@ -46,6 +46,8 @@ class TokenSource:
         self._token: str | None = None
         self._refresh_at = 0.0
         self.exchanges = 0
+        #: why the token URL is taken to be down; None once it answers
+        self.unreachable: str | None = None
 
     def _fresh(self) -> bool:
         return self._token is not None and self._clock() < self._refresh_at
@@ -74,10 +76,21 @@ class TokenSource:
             try:
                 response = await self._http.post(self._url, data=self._grant.to_form())
             except httpx.TransportError as exc:
-                if attempt < self._policy.max_attempts and self._clock() - started < self._policy.total_seconds:
+                refused = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                # a token URL already found down fails at once: one backoff, not one per call that needs a token
+                known_down = refused and self.unreachable is not None
+                if (
+                    not known_down
+                    and attempt < self._policy.max_attempts
+                    and self._clock() - started < self._policy.total_seconds
+                ):
                     await asyncio.sleep(self._policy.delay(attempt))
                     continue
-                raise ConnectionFailure("token exchange", self._host(), failure_kind(exc), type(exc).__name__) from None
+                failure = ConnectionFailure("token exchange", self._host(), failure_kind(exc), type(exc).__name__)
+                if refused:
+                    self.unreachable = failure.one_line()
+                raise failure from None
+            self.unreachable = None
             if response.status_code in RETRYABLE_STATUSES and attempt < self._policy.max_attempts:
                 wait = self._policy.delay(attempt, response.headers.get("retry-after"))
                 if self._clock() - started + wait < self._policy.total_seconds:
