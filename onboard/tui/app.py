@@ -7,6 +7,8 @@ Who calls what, in order:
    the cursor blink off, so they drive exactly what users run.
 2. ``make_app`` reads the local files only: the checklist, ``workspace.json`` (a corrupt one is the
    CLI's one-line error) and the UI state (``session.UiState``). Nothing touches the network at start.
+   Textual's own debug log (``TEXTUAL_LOG``) is turned off, and the user told why: it would record the
+   secrets typed into the credentials form.
 3. The app has one mode per section (journey, credentials, certification, sign-off), each its own
    screen stack, so a drill-down stays open while you look elsewhere. Without a workspace, the
    first-run form comes first.
@@ -26,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+import textual.constants
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -59,6 +62,20 @@ SECTION_TITLES = {
 WATCH_SECONDS = 2.0
 #: during a run, a second Ctrl+Q within this time quits anyway
 QUIT_AGAIN_SECONDS = 10.0
+TEXTUAL_LOG_REFUSED = "TEXTUAL_LOG is ignored: Textual's log would record what is typed and pasted, secrets included."
+
+
+def _refuse_textual_log() -> bool:
+    """Turn off Textual's debug log (``TEXTUAL_LOG=<file>``); ``True`` when one was asked for.
+
+    That log writes every message the app passes with its fields, ``Input.Changed(value=…)`` and
+    ``Paste(text=…)`` among them: the client secret and refresh token typed or pasted into the masked
+    fields would be in it, in full. Textual reads the setting at each log call.
+    """
+    if not textual.constants.LOG_FILE:
+        return False
+    setattr(textual.constants, "LOG_FILE", None)  # noqa: B010 - declared Final in Textual, read at every call
+    return True
 
 
 # each section's screen is imported when first shown: the first frame needs the journey only
@@ -132,6 +149,7 @@ class OnboardApp(App[int]):
         self._ui_dirty = False
         self._seen_mtime = self._mtime()
         self._quit_armed = 0.0  # when Ctrl+Q was first pressed during a run
+        self._textual_log_refused = _refuse_textual_log()  # before Textual logs anything of this app
         super().__init__()
         self.theme = ui.theme
         self._set_titles()
@@ -216,6 +234,8 @@ class OnboardApp(App[int]):
     # --- lifecycle -----------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self._textual_log_refused:
+            self.notify(TEXTUAL_LOG_REFUSED, title="No Textual log", severity="warning", timeout=10)
         self.set_interval(1.0, self.flush_ui)
         self.set_interval(WATCH_SECONDS, self.reload)
         if self.workspace is None:
