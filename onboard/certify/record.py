@@ -20,7 +20,9 @@ RUNS = "runs"
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    # to the millisecond: runs are found by sorting their ids, and two runs can start within one second
+    at = now or datetime.now(UTC)
+    stamp = at.strftime("%Y%m%dT%H%M%S") + f".{at.microsecond // 1000:03d}Z"
     return f"{stamp}-{secrets.token_hex(3)}"
 
 
