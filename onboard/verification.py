@@ -21,6 +21,10 @@ from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
 from onboard.spapi.retry import RetryPolicy
 from onboard.workspace.state import Profile
 
+#: a person is waiting for the verdict: a few quick attempts ride out a blip or a throttle, and a server
+#: that refuses connections is reported in about a second rather than after the certification budget
+VERIFY_POLICY = RetryPolicy(max_attempts=4, total_seconds=10.0)
+
 ROTATE = "Developer Central → your app → LWA credentials → View"
 
 
@@ -176,7 +180,9 @@ async def verify(
     where = store_name if credentials.source in ("keyring", "file") else credentials.source
     checks = [Check("credentials", not found, f"{where}: client id {redact(credentials.client_id)}", "; ".join(found))]
     no_coverage = None
-    async with ShippingClient(connection.endpoints, credentials, profile.business_id, policy=policy) as client:
+    async with ShippingClient(
+        connection.endpoints, credentials, profile.business_id, policy=policy or VERIFY_POLICY
+    ) as client:
         try:
             await client.tokens.get()
         except SpApiError as error:
