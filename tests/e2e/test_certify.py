@@ -19,6 +19,7 @@ from onboard.emulator.app import EmulatorSettings
 from onboard.emulator.credentials import AcceptedCredentials
 from onboard.emulator.faults import FaultSpec
 from onboard.emulator.server import EmulatorServer
+from tests.cli import run_onboard
 
 CLIENT_ID = "amzn1.application-oa2-client.c0ffee00c0ffee00c0ffee00c0ff7e57"
 CANARY_SECRET = "canary-secret-5e4d3c2b1a09"
@@ -27,14 +28,7 @@ EXPECTED_CASES = ["TC01", "P-02", "P-03", "P-04", "P-05", "P-06", "P-07", "P-08"
 
 
 def onboard(workspace: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onboard", *args, "--workspace", str(workspace)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+    return run_onboard([*args, "--workspace", str(workspace)], {**os.environ, **(env or {})})
 
 
 @pytest.fixture

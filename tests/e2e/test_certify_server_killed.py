@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from onboard.emulator.credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+from tests.cli import run_onboard
 
 ONBOARD = [sys.executable, "-m", "onboard"]
 
@@ -66,14 +67,7 @@ def pointed_at(port: int) -> dict[str, str]:
 
 
 def onboard(workspace: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*ONBOARD, *args, "--workspace", str(workspace)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **env},
-        check=False,
-    )
+    return run_onboard([*args, "--workspace", str(workspace)], {**os.environ, **env})
 
 
 def open_on_server(port: int) -> list[str]:
@@ -128,12 +122,6 @@ def test_a_sandbox_killed_mid_run_leaves_an_incomplete_run_and_labels_to_cancel_
     assert f"{len(left)} label(s) still to cancel" in out
     assert all(shipment in out for shipment in left)
     assert "onboard certify --cleanup" in out
-
-    # the server is down: the clean-up says so in one line per label and keeps the list
-    down = onboard(workspace, "certify", "--cleanup", env=env)
-    assert down.returncode == 1 and "Traceback" not in down.stderr
-    assert down.stderr.count("could not cancel") == len(left)
-    assert sorted(pending_labels(workspace)) == sorted(left)
 
     # back up on the same journal, it still knows the labels; the clean-up cancels every one
     with sandbox(port, "--state", str(journal)):

@@ -1,4 +1,4 @@
-"""The onboarding checklist as a shipper drives it: 'onboard init', 'status', 'step' and 'message', as processes."""
+"""The onboarding checklist as a shipper drives it: 'onboard init', 'status', 'step' and 'message'."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli import run_onboard
+
 ONBOARD = [sys.executable, "-m", "onboard"]
 V1 = Path(__file__).resolve().parents[1] / "unit" / "data" / "workspace-v1.json"
 
@@ -24,7 +26,7 @@ CANARIES = {
 
 
 class Shipper:
-    """One shipper's workspace, and the onboard commands they type, each a new process."""
+    """One shipper's workspace, and the onboard commands they type."""
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace
@@ -33,14 +35,7 @@ class Shipper:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "ONBOARD_WORKSPACE"} | CANARIES
-        done = subprocess.run(
-            [*ONBOARD, *args, "--workspace", str(self.workspace)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-            check=False,
-        )
+        done = run_onboard([*args, "--workspace", str(self.workspace)], env)
         self.outputs += [done.stdout, done.stderr]
         return done
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from onboard.emulator.app import EmulatorSettings
 from onboard.emulator.credentials import AcceptedCredentials
 from onboard.emulator.server import EmulatorServer
+from tests.cli import run_onboard
 
 CLIENT_ID = "amzn1.application-oa2-client.c0ffee00c0ffee00c0ffee00c0ff7e57"
 CANARY_SECRET = "canary-secret-9d8c7b6a5f4e"
@@ -30,15 +30,7 @@ class Onboard:
         self.printed: list[str] = []
 
     def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "onboard", *args, "--workspace", str(self.workspace)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, **env},
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+        result = run_onboard([*args, "--workspace", str(self.workspace)], {**os.environ, **env})
         self.printed += [result.stdout, result.stderr]
         return result
 

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from onboard.labels.content import SUPPORTED_DPIS, LabelFormat
+from tests.cli import run_onboard
 from tests.unit.test_label_check import (
     FORMATS,
     PLACEHOLDER,
@@ -29,9 +30,7 @@ ONBOARD = [sys.executable, "-m", "onboard"]
 
 
 def label_check(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*ONBOARD, "label", "check", str(path), *args], capture_output=True, text=True, timeout=60, check=False
-    )
+    return run_onboard(["label", "check", str(path), *args])
 
 
 def saved(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -18,6 +18,7 @@ import pytest
 
 from onboard.pack.review import review_pack
 from onboard.workspace.workspace import Workspace
+from tests.cli import run_onboard
 
 ONBOARD = [sys.executable, "-m", "onboard"]
 
@@ -27,7 +28,7 @@ def onboard(*args: str) -> subprocess.CompletedProcess[str]:
     # variables and its keyring out explicitly
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LWA_", "ONBOARD_"))}
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return subprocess.run([*ONBOARD, *args], capture_output=True, text=True, timeout=180, check=False, env=env)
+    return run_onboard(args, env)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from onboard.locations import checks_dir, credentials_dir
 from onboard.samples import sample_for
 from onboard.workspace.state import Profile, WorkspaceState
 from onboard.workspace.workspace import Workspace
+from tests.cli import run_onboard
 
 CLIENT_ID = "amzn1.application-oa2-client.c0ffee00c0ffee00c0ffee00c0ff7e57"
 OLD_SECRET = "canary-old-secret-11aa22bb"
@@ -32,15 +32,7 @@ REFRESH = "Atzr|canary-refresh-seller-0"
 
 
 def onboard(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onboard", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **env},
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run_onboard(args, {**os.environ, **env})
 
 
 def make_workspace(path: Path, environment: str = "sandbox") -> Workspace:
@@ -147,7 +139,7 @@ def test_revalidation_names_a_regression_and_its_cause(tmp_path: Path, overlap: 
     assert overlap.emulator.store.open_shipments() == []
 
     readable = onboard("revalidate", "--workspace", str(workspace.path), **endpoints(overlap))
-    assert "change         P-05: passed → failed (regressed)" in readable.stdout
+    assert "change         P-05: passed → failed (regressed)" in readable.stdout, readable.stdout
     status = onboard("status", "--workspace", str(workspace.path))
     assert "must be rotated by" in status.stdout
 

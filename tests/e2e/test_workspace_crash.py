@@ -16,6 +16,7 @@ from onboard.checklist.load import checklist
 from onboard.checklist.record import Change, apply_change
 from onboard.workspace.state import AuditEntry
 from onboard.workspace.workspace import Workspace
+from tests.figures import Figure
 from tests.workspaces import new_workspace
 
 # Saves the workspace in a loop, each time with one more note, and prints the count once the save has
@@ -49,7 +50,8 @@ def _notes(path: Path) -> int:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_kill_9_while_saving_never_leaves_a_torn_workspace(tmp_path: Path) -> None:
+def test_kill_9_while_saving_never_leaves_a_torn_workspace(tmp_path: Path, figure: Figure) -> None:
+    started = time.perf_counter()
     workspace = new_workspace(tmp_path)
     # a few hundred kilobytes, so that a kill often lands while the bytes are being written
     workspace.state.audit = [
@@ -81,3 +83,7 @@ def test_kill_9_while_saving_never_leaves_a_torn_workspace(tmp_path: Path) -> No
 
     # the test means something only if some kills did land in the middle of writing
     assert torn_writes > 0
+    figure(
+        f"{KILLS} SIGKILLs while saving, {torn_writes} of them mid-write: 0 torn, 0 lost "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
