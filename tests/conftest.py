@@ -14,6 +14,7 @@ import pytest
 
 from onboard.emulator.app import EmulatorSettings
 from onboard.emulator.server import EmulatorServer
+from tests.figures import Figure
 from tests.plain_client import Plain
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -63,6 +64,28 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         if name.startswith(("LWA_", "ONBOARD_")):
             monkeypatch.delenv(name)
     return home
+
+
+@pytest.fixture
+def figure(record_property: Callable[[str, object], None]) -> Figure:
+    """A suite's figure ("200 kills, 0 torn"), printed under "figures" at the end of the run. It travels
+    as a user property, so it reaches the summary from xdist workers too."""
+    return lambda text: record_property("figure", text)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: {value}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "figure"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
