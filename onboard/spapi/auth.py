@@ -19,6 +19,7 @@ from onboard.credentials.model import Credentials
 from onboard.models.errors import parse_error_body
 from onboard.models.lwa import RefreshTokenGrant, TokenError, TokenResponse
 from onboard.spapi.errors import ConnectionFailure, TokenExchangeError
+from onboard.spapi.limits import ATTEMPT_SECONDS, within
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 EXPIRED_DETAILS = "The access token you provided has expired."
@@ -31,6 +32,7 @@ class TokenSource:
         lwa_url: str,
         credentials: Credentials,
         policy: RetryPolicy | None = None,
+        attempt_seconds: float = ATTEMPT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
@@ -41,6 +43,7 @@ class TokenSource:
             client_secret=credentials.client_secret,
         )
         self._policy = policy or RetryPolicy()
+        self._attempt_seconds = attempt_seconds
         self._clock = clock
         self._lock = asyncio.Lock()
         self._token: str | None = None
@@ -74,7 +77,7 @@ class TokenSource:
         while True:
             attempt += 1
             try:
-                response = await self._http.post(self._url, data=self._grant.to_form())
+                response = await within(self._attempt_seconds, self._http.post(self._url, data=self._grant.to_form()))
             except httpx.TransportError as exc:
                 refused = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 # a token URL already found down fails at once: one backoff, not one per call that needs a token

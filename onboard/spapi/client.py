@@ -43,6 +43,7 @@ from onboard.models.errors import parse_error_body
 from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind
 from onboard.spapi.endpoints import Endpoints
 from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
+from onboard.spapi.limits import ATTEMPT_SECONDS, MAX_RESPONSE_BYTES, CappedTransport, ResponseTooLarge, within
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 V2 = "/shipping/v2"
@@ -86,18 +87,22 @@ class ShippingClient:
         on_call: Callable[[CallRecord], None] | None = None,
         capture_bodies: bool = False,
         pace: tuple[float, int] | None = None,
+        attempt_seconds: float = ATTEMPT_SECONDS,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.endpoints = endpoints
         self.business_id = business_id
         self.policy = policy or RetryPolicy()
+        self.attempt_seconds = attempt_seconds
+        inner = transport or httpx.AsyncHTTPTransport(
+            verify=tls_context(), limits=httpx.Limits(max_connections=20, max_keepalive_connections=20)
+        )
         self._http = httpx.AsyncClient(
             timeout=timeout,
-            transport=transport,
-            verify=tls_context(),
+            transport=CappedTransport(inner, max_response_bytes),
             headers={"user-agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
         )
-        self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy)
+        self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy, attempt_seconds)
         self._auth = LwaAuth(self.tokens)
         self._base = endpoints.api_url.rstrip("/")
         self._headers = {"x-amzn-shipping-business-id": business_id, "accept": "application/json"}
@@ -219,11 +224,18 @@ class ShippingClient:
             attempt += 1
             if self._pace is not None:
                 await self._pace.wait()
+            if auth is not None:
+                # the token first, on its own deadline, so that a stalled token URL is named as such
+                await self.tokens.get()
             clock = time.perf_counter()
             try:
-                response = await self._http.request(
-                    method, url, content=content, params=params, headers=all_headers, auth=auth
+                response = await within(
+                    self.attempt_seconds,
+                    self._http.request(method, url, content=content, params=params, headers=all_headers, auth=auth),
                 )
+            except ResponseTooLarge:
+                self._record(operation, method, path, attempt, None, None, clock, "ResponseTooLarge", content)
+                raise
             except httpx.TransportError as exc:
                 self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__, content)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)

@@ -25,6 +25,8 @@ from onboard.spapi.client import ShippingClient
 from onboard.spapi.endpoints import Endpoints
 from onboard.spapi.errors import SpApiError
 from onboard.spapi.retry import RetryPolicy
+from onboard.workspace.workspace import Workspace
+from tests.workspaces import new_state, new_workspace
 
 CHECKLIST = checklist()
 FIELDS = [(step, field.key) for step in CHECKLIST.steps for field in step.evidence]
@@ -139,3 +141,89 @@ def test_a_huge_request_body_is_refused_not_read(size: int) -> None:
 
     response = asyncio.run(post())
     assert response.status_code == 413
+
+
+# --- addresses and packages: typed into workspace.json by hand, or into a request by an integrator ---
+
+ADDRESS_FIELDS = ["name", "addressLine1", "addressLine2", "city", "stateOrRegion", "postalCode", "countryCode", "email"]
+ODD_VALUES = st.one_of(
+    st.text(max_size=60),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.lists(st.text(max_size=5), max_size=2),
+)
+
+
+@st.composite
+def edited_address(draw: st.DrawFn) -> dict[str, Any]:
+    address: dict[str, Any] = dict(new_state().profile.ship_from.model_dump(exclude_none=True))
+    for key in draw(st.lists(st.sampled_from(ADDRESS_FIELDS), max_size=4, unique=True)):
+        if draw(st.booleans()):
+            address.pop(key, None)
+        else:
+            address[key] = draw(ODD_VALUES)
+    return address
+
+
+@st.composite
+def edited_package(draw: st.DrawFn) -> dict[str, Any]:
+    package: dict[str, Any] = new_state().profile.package.model_dump(mode="json", exclude_none=True)
+    paths = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "weight.value",
+                    "weight.unit",
+                    "dimensions.length",
+                    "dimensions.unit",
+                    "dimensions.width",
+                    "insuredValue.value",
+                    "insuredValue.unit",
+                ]
+            ),
+            max_size=3,
+            unique=True,
+        )
+    )
+    for path in paths:
+        parent, _, leaf = path.partition(".")
+        if isinstance(package.get(parent), dict):
+            package[parent][leaf] = draw(ODD_VALUES)
+    return package
+
+
+@QUICK
+@given(where=st.sampled_from(["ship_from", "ship_to", "package"]), data=st.data())
+def test_a_hand_edited_address_or_package_opens_or_is_refused_in_one_line_and_the_file_is_kept(
+    tmp_path_factory: pytest.TempPathFactory, where: str, data: st.DataObject
+) -> None:
+    path = tmp_path_factory.mktemp("ws")
+    new_workspace(path)
+    document = json.loads((path / "workspace.json").read_text())
+    document["profile"][where] = data.draw(edited_package() if where == "package" else edited_address())
+    written = json.dumps(document, allow_nan=True).encode()
+    (path / "workspace.json").write_bytes(written)
+    try:
+        opened = Workspace.open(path)
+    except OnboardError as error:
+        one_line(error)
+    else:
+        opened.state.profile.sample()  # a profile that opens also makes its sample shipment
+    assert (path / "workspace.json").read_bytes() == written  # opening never rewrites what it could not read
+
+
+@QUICK
+@given(ship_to=edited_address(), package=edited_package())
+def test_any_address_and_package_in_a_rates_request_is_a_request_or_names_the_field(
+    ship_to: dict[str, Any], package: dict[str, Any]
+) -> None:
+    body = new_state().profile.sample().rates_request("REF-1").model_dump(mode="json", exclude_none=True)
+    body["shipTo"] = ship_to
+    body["packages"][0].update({k: v for k, v in package.items() if k in ("weight", "dimensions", "insuredValue")})
+    try:
+        rq.GetRatesRequest.model_validate_json(json.dumps(body, allow_nan=True))
+    except ValidationError as error:
+        details = describe_validation(error)
+        assert details and "\n" not in details

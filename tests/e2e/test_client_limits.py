@@ -1,0 +1,119 @@
+"""A server that misbehaves at the HTTP level (drips its answer a byte at a time, or answers far more than
+any label) costs the client a bounded time and memory, and the operator one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from onboard.credentials.model import Credentials
+from onboard.spapi.client import ShippingClient
+from onboard.spapi.endpoints import Endpoints
+from onboard.spapi.errors import ConnectionFailure, SpApiError
+from onboard.spapi.limits import ResponseTooLarge
+from onboard.spapi.retry import RetryPolicy
+
+TOKEN = b'{"access_token": "Atza|limits", "token_type": "bearer", "expires_in": 3600}'
+CREDENTIALS = Credentials("amzn1.application-oa2-client.limits", SecretStr("s"), SecretStr("Atzr|r"), "demo")
+TWICE = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01, rng=random.Random(1))
+
+
+class Misbehaving(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    mode = "drip"
+
+
+class Handler(socketserver.StreamRequestHandler):
+    server: Misbehaving
+
+    def handle(self) -> None:
+        request_line = self.rfile.readline()
+        length = 0
+        while (line := self.rfile.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        self.rfile.read(length)
+        if b"/auth/o2/token" in request_line and self.server.mode != "drip-token":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(TOKEN), TOKEN))
+            return
+        try:
+            if self.server.mode in ("drip", "drip-token"):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                for _ in range(1000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)  # every read arrives well inside httpx's per-read timeout
+            elif self.server.mode == "huge-declared":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000000\r\n\r\n{")
+            else:  # huge-chunked: no length announced, just more and more
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                chunk = b"x" * 65536
+                for _ in range(2000):  # 128 MB if nobody stops reading
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+
+@pytest.fixture
+def misbehaving() -> Iterator[Misbehaving]:
+    server = Misbehaving(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def client_for(server: Misbehaving) -> ShippingClient:
+    host, port = server.server_address[:2]
+    url = f"http://{host!s}:{port}"
+    endpoints = Endpoints(f"{url}/auth/o2/token", url, "sandbox", "na", custom=True)
+    return ShippingClient(
+        endpoints, CREDENTIALS, "AmazonShipping_US", policy=TWICE, attempt_seconds=0.5, max_response_bytes=1 << 20
+    )
+
+
+def track(server: Misbehaving) -> tuple[SpApiError, float, int]:
+    async def call() -> tuple[SpApiError, float, int]:
+        started = time.perf_counter()
+        async with client_for(server) as client:
+            with pytest.raises(SpApiError) as caught:
+                await client.get_tracking("TBA000000000001", "AMZN_US")
+            return caught.value, time.perf_counter() - started, len(client.calls)
+
+    return asyncio.run(call())
+
+
+def test_an_answer_dripped_a_byte_at_a_time_is_given_up_within_the_deadline(misbehaving: Misbehaving) -> None:
+    error, seconds, attempts = track(misbehaving)
+    assert isinstance(error, ConnectionFailure) and error.kind == "timeout"
+    assert "no answer from 127.0.0.1: timeout" in error.one_line()
+    assert attempts == 2 and seconds < 3  # two attempts of 0.5 s, not 1000 bytes x 50 ms each
+
+
+def test_a_token_exchange_dripped_a_byte_at_a_time_is_given_up_too(misbehaving: Misbehaving) -> None:
+    misbehaving.mode = "drip-token"
+    error, seconds, _ = track(misbehaving)
+    assert isinstance(error, ConnectionFailure) and error.operation == "token exchange"
+    assert seconds < 3
+
+
+@pytest.mark.parametrize("mode", ["huge-declared", "huge-chunked"])
+def test_an_answer_bigger_than_any_label_is_not_read_to_the_end(misbehaving: Misbehaving, mode: str) -> None:
+    misbehaving.mode = mode
+    error, seconds, attempts = track(misbehaving)
+    assert isinstance(error, ResponseTooLarge)
+    assert "127.0.0.1 answered more than 1 MB; onboard stopped reading" in error.one_line()
+    assert "\n" not in error.one_line()
+    assert attempts == 1 and seconds < 3  # not retried: the same server would send the same again
