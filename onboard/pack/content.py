@@ -79,6 +79,8 @@ def gather(workspace: Workspace, run: dict[str, Any], settings: Settings, today:
     labels = [label for case in run.get("cases", []) for label in case.get("labels", [])]
 
     open_items = [f"case {c['id']} {c['status']}: {c['detail']}" for c in cases if c["status"] in ("failed", "error")]
+    if run.get("complete") is False:
+        open_items.insert(0, f"the run stopped early and is incomplete: {run.get('stopped') or 'no reason recorded'}")
     open_items += [f"label left uncancelled: {s}" for s in run.get("left_open", [])]
     open_items += [f"cancel failed: {s}" for s in run.get("cancel_failures", [])]
     open_items += [

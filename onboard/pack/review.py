@@ -165,6 +165,8 @@ def review_pack(path: Path, now: datetime | None = None) -> ReviewResult:
         for label in case.get("labels", []):
             if not label.get("passed"):
                 problems.append(f"label {label.get('file') or label.get('tracking_id')}: {label.get('status')}")
+    if run.get("complete") is False:
+        problems.append(f"the run is incomplete: it stopped early ({run.get('stopped') or 'no reason recorded'})")
     if run.get("left_open"):
         problems.append(f"{len(run['left_open'])} label(s) were left uncancelled")
     if not passed:

@@ -90,6 +90,8 @@ class RunView:
     unattributed: list[CallView]
     left_open: list[str]
     cancel_failures: list[str]
+    #: why the run stopped early (the server stopped answering); None for a run that went to the end
+    stopped: str | None = None
 
     def case(self, case_id: str) -> CaseView | None:
         return next((case for case in self.cases if case.id == case_id), None)
@@ -125,6 +127,7 @@ def load_run(path: Path) -> RunView:
         unattributed=unattributed,
         left_open=[str(item) for item in raw.get("left_open", [])],
         cancel_failures=[str(item) for item in raw.get("cancel_failures", [])],
+        stopped=str(raw["stopped"]) if raw.get("stopped") else None,
     )
 
 

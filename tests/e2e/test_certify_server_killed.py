@@ -123,6 +123,12 @@ def test_a_sandbox_killed_mid_run_leaves_an_incomplete_run_and_labels_to_cancel_
     assert all(shipment in out for shipment in left)
     assert "onboard certify --cleanup" in out
 
+    # an account manager shown this run is told it is incomplete, not just failed
+    pack = tmp_path / "pack.zip"
+    assert onboard(workspace, "pack", "--out", str(pack), "--include-failed", env=env).returncode == 0
+    review = json.loads(run_onboard(["review", str(pack), "--json"]).stdout)
+    assert any(p.startswith("the run is incomplete: it stopped early (") for p in review["problems"])
+
     # back up on the same journal, it still knows the labels; the clean-up cancels every one
     with sandbox(port, "--state", str(journal)):
         assert sorted(open_on_server(port)) == sorted(left)

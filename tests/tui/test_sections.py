@@ -3,6 +3,7 @@ case's drill-down, sign-off; and what every screen shares: palette, help, themes
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import types
@@ -513,3 +514,21 @@ async def test_an_unexpected_failure_in_a_worker_is_one_line_and_the_app_goes_on
         assert messages == ["internal error: RuntimeError: the table fell over"]
         await pilot.press("1")
         assert isinstance(app.screen, JourneyScreen)
+
+
+async def test_a_run_the_server_cut_short_is_shown_incomplete_with_what_to_do(
+    workspace_dir: Path, recorded_run: Path, app_for: AppFor
+) -> None:
+    run = json.loads(recorded_run.read_text())
+    reason = "getTracking: no answer from 127.0.0.1: connection refused (ConnectError)"
+    run.update(ok=False, complete=False, stopped=reason, left_open=["amzn1.ship.1"])
+    recorded_run.write_text(json.dumps(run))
+    UiState(mode="certification").save(workspace_dir)
+    app = app_for(workspace_dir)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await settle(app)
+        summary = shown(app, "#run-summary")
+        assert "✗ INCOMPLETE" in summary
+        assert f"the run stopped: {reason}" in summary
+        assert "onboard certify --cleanup" in summary and "left open: amzn1.ship.1" in summary

@@ -159,12 +159,16 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
         self._reopened = True
         counts = run.counts()
         words = ", ".join(f"{n} {status}" for status, n in counts.items())
+        verdict = "✓ passed" if run.ok else "✗ INCOMPLETE" if run.stopped else "✗ FAILED"
         text = Text.assemble(
-            ("✓ passed" if run.ok else "✗ FAILED", tone(self, "passed" if run.ok else "failed", bold=True)),
+            (verdict, tone(self, "passed" if run.ok else "failed", bold=True)),
             f": {words}",
             (f"  ·  run {run.run_id}, {run.environment}", "dim"),
         )
-        for line in [*(f"left open: {s}" for s in run.left_open), *run.cancel_failures]:
+        stop = [f"the run stopped: {run.stopped}"] if run.stopped else []
+        if run.stopped and run.left_open:
+            stop.append("cancel what is left open with 'onboard certify --cleanup' once the server answers")
+        for line in [*stop, *(f"left open: {s}" for s in run.left_open), *run.cancel_failures]:
             text.append(f"\n! {line}", style=tone(self, "failed"))
         self._summary(text)
 
