@@ -117,7 +117,7 @@ def run() -> int:
         for dpi in (203, 300):
             ms = _number(rf"purchase {fmt} {dpi} dpi\s+median\s+([\d.]+) ms", text)
             figures.append(Figure(f"emulator purchase {fmt} {dpi} dpi (median)", ms, "ms", "< 25", ms < 25))
-    text = _quietly(lambda: client.run(calls=300, rounds=3))
+    text = _quietly(lambda: client.run(calls=800, rounds=3))
     ratio = _number(r"overhead ratio\s+([\d.]+)x", text)
     figures.append(Figure("client / bare httpx (getRates)", ratio, "x", "<= 1.15", ratio <= 1.15))
     text = _quietly(lambda: certify.run(rounds=2))

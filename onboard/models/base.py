@@ -10,13 +10,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 class Sent(BaseModel):
     """A shape we put on the wire: a typo in a field name or a wrong type must fail here, not at Amazon."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: the schema of each of Amazon's many shapes is built when first used, not at import;
+    # the TUI's first frame and every CLI command need only a few of them
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Received(BaseModel):
     """A shape Amazon sends us: keep what we do not know, accept what is close enough."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 def _number_to_str(value: object) -> object:

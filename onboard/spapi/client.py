@@ -105,6 +105,7 @@ class ShippingClient:
         self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy, attempt_seconds)
         self._auth = LwaAuth(self.tokens)
         self._base = endpoints.api_url.rstrip("/")
+        self._urls: dict[str, httpx.URL] = {}
         self._headers = {"x-amzn-shipping-business-id": business_id, "accept": "application/json"}
         self.calls: list[CallRecord] = []
         self._on_call = on_call
@@ -216,7 +217,13 @@ class ShippingClient:
             all_headers["content-type"] = "application/json"
         if headers:
             all_headers.update(headers)
-        url = self._base + path
+        url = self._urls.get(path)
+        if url is None:
+            # parsed once per path: httpx parses a URL string on every request (a tenth of a millisecond);
+            # paths with a shipment id in them are many, so only the first few hundred are kept
+            url = httpx.URL(self._base + path)
+            if len(self._urls) < 256:
+                self._urls[path] = url
         started = time.monotonic()
         outcome_unknown = False
         attempt = 0
@@ -246,7 +253,7 @@ class ShippingClient:
                 if not known_down and (repeatable or never_sent) and await self._backoff(attempt, started, None):
                     continue
                 failure = ConnectionFailure(
-                    operation, httpx.URL(url).host, failure_kind(exc), type(exc).__name__, sent=outcome_unknown
+                    operation, url.host, failure_kind(exc), type(exc).__name__, sent=outcome_unknown
                 )
                 if never_sent:
                     self.unreachable = failure.one_line()

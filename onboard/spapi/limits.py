@@ -79,6 +79,8 @@ class CappedTransport(httpx.AsyncBaseTransport):
 async def within(seconds: float, call: Awaitable[T]) -> T:
     """``call``, or a ``ReadTimeout`` once it has taken ``seconds`` in all (httpx's own timeouts are per read)."""
     try:
-        return await asyncio.wait_for(call, seconds)
+        # a deadline on this task, not a new task as wait_for would make: this wraps every call
+        async with asyncio.timeout(seconds):
+            return await call
     except TimeoutError:
         raise httpx.ReadTimeout(f"no whole answer within {seconds:g} s") from None
