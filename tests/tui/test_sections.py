@@ -521,7 +521,10 @@ async def test_a_run_the_server_cut_short_is_shown_incomplete_with_what_to_do(
 ) -> None:
     run = json.loads(recorded_run.read_text())
     reason = "getTracking: no answer from 127.0.0.1: connection refused (ConnectError)"
-    run.update(ok=False, complete=False, stopped=reason, left_open=["amzn1.ship.1"])
+    left = [f"amzn1.ship.{n}" for n in range(1, 7)]
+    run.update(
+        ok=False, complete=False, stopped=reason, left_open=left, cancel_failures=[f"{s}: {reason}" for s in left]
+    )
     recorded_run.write_text(json.dumps(run))
     UiState(mode="certification").save(workspace_dir)
     app = app_for(workspace_dir)
@@ -531,4 +534,7 @@ async def test_a_run_the_server_cut_short_is_shown_incomplete_with_what_to_do(
         summary = shown(app, "#run-summary")
         assert "✗ INCOMPLETE" in summary
         assert f"the run stopped: {reason}" in summary
-        assert "onboard certify --cleanup" in summary and "left open: amzn1.ship.1" in summary
+        assert "6 label(s) left open: amzn1.ship.1, amzn1.ship.2 and 4 more;" in summary
+        assert "'onboard certify --cleanup' cancels them once the server answers" in summary
+        # the verdict and two lines: it fits the summary, however many labels were left
+        assert len(summary.strip().splitlines()) == 3

@@ -165,10 +165,20 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             f": {words}",
             (f"  ·  run {run.run_id}, {run.environment}", "dim"),
         )
-        stop = [f"the run stopped: {run.stopped}"] if run.stopped else []
-        if run.stopped and run.left_open:
-            stop.append("cancel what is left open with 'onboard certify --cleanup' once the server answers")
-        for line in [*stop, *(f"left open: {s}" for s in run.left_open), *run.cancel_failures]:
+        # a few lines at most: the summary has no room for one line per label
+        lines = [f"the run stopped: {run.stopped}"] if run.stopped else []
+        if run.left_open:
+            lines.append(
+                f"{len(run.left_open)} label(s) left open: {_first_few(run.left_open)}; "
+                + (
+                    "'onboard certify --cleanup' cancels them once the server answers"
+                    if run.stopped
+                    else "'onboard certify --cleanup' cancels them"
+                )
+            )
+        if run.cancel_failures and not run.stopped:  # after a stop every cancel failed for the same reason
+            lines.append(f"cancel failed: {_first_few(run.cancel_failures, 1)}")
+        for line in lines:
             text.append(f"\n! {line}", style=tone(self, "failed"))
         self._summary(text)
 
@@ -309,3 +319,8 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
 
 def _short(title: str) -> str:
     return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+
+
+def _first_few(items: list[str], count: int = 2) -> str:
+    more = len(items) - count
+    return ", ".join(items[:count]) + (f" and {more} more" if more > 0 else "")
