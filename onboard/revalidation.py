@@ -146,6 +146,10 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
             "compared_with": before["run_id"] if before else None,
             "cases": outcome.cases,
         }
+        if not outcome.complete:
+            # the cases it never reached are not regressions: the run itself is the change to report
+            result.changes.append({"case": "(run)", "before": "complete", "after": "; ".join(outcome.problems)})
+            run = {**run, "cases": [c for c in run.get("cases", []) if not c.get("detail", "").startswith("not run:")]}
         changes, alarming = compare(before, run)
         result.changes += changes
         if before is None and not outcome.ok:

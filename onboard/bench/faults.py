@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -150,11 +151,14 @@ def _sandbox(port: int, *args: str) -> Iterator[subprocess.Popen[bytes]]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    while True:
         try:
             httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=1)
             break
         except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"the sandbox did not start on port {port}") from None
             time.sleep(0.05)
     try:
         yield process
@@ -165,8 +169,6 @@ def _sandbox(port: int, *args: str) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def _sandbox_killed(directory: Path) -> bool:
-    import asyncio  # noqa: PLC0415
-
     workspace = _workspace(directory)
     port, journal = _free_port(), directory / "sandbox.jsonl"
     settings = _settings(f"http://127.0.0.1:{port}")

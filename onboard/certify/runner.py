@@ -198,22 +198,24 @@ class Certification:
         except CaseSkipped as skipped:
             return "skipped", str(skipped)
         except StepFailed as failed:
-            return "failed", str(failed)
+            return "failed", _with_notes(str(failed), context)
         except ApiResponseError as error:
-            return "failed", error.one_line()
+            return "failed", _with_notes(error.one_line(), context)
         except ConnectionFailure as error:
-            # the client has already ridden out a whole backoff: the server is gone, so are the other cases
-            self.stopped = self.stopped or error.one_line()
-            return "error", error.one_line()
+            if not error.sent:
+                # connections refused through a whole backoff: the server is gone, and the other cases with it
+                self.stopped = self.stopped or error.one_line()
+            # else one answer lost (a one-click is never re-sent by the client): this case's error alone
+            return "error", _with_notes(error.one_line(), context)
         except SpApiError as error:
-            return "error", error.one_line()
+            return "error", _with_notes(error.one_line(), context)
         finally:
             # labels already bought are recorded (checked) even when a later step fails
             await asyncio.gather(*context.checking, return_exceptions=True)
             result.labels += context.labels
             result.notes += context.notes
         if failures:
-            return "failed", "; ".join(failures)
+            return "failed", _with_notes("; ".join(failures), context)
         return "passed", "; ".join([f"{len(case.checks)} check(s) passed", *context.notes])
 
     # --- the steps ------------------------------------------------------------------------------------
@@ -563,6 +565,11 @@ async def cancel_left(client: ShippingClient, shipment_id: str) -> str | None:
     except SpApiError as error:
         return error.one_line()
     return None
+
+
+def _with_notes(detail: str, context: _Context) -> str:
+    # a failed case still says a label may exist that onboard never learnt of
+    return "; ".join([detail, *context.notes])
 
 
 def _need(context: _Context) -> _Bought:

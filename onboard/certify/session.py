@@ -37,6 +37,15 @@ class Outcome:
     complete: bool = True
 
 
+def _labels_cost_nothing(connection: Connection) -> bool:
+    """The sandbox or an emulator: a label bought and never cancelled there is no charge to anyone."""
+    if connection.endpoints.environment == "production":
+        return False
+    # an ONBOARD_SPAPI_URL override may point a sandbox profile at a production host: the host decides
+    host = connection.endpoints.api_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    return not (host.endswith("amazon.com") and not host.startswith("sandbox."))
+
+
 def _pace(connection: Connection) -> tuple[float, int] | None:
     return SANDBOX_PACE if connection.endpoints.environment == "sandbox" else None
 
@@ -83,7 +92,7 @@ def certify(
                     formats or FORMATS,
                     dpis or DPIS,
                     await _control_url(connection, client),
-                    one_click_resends=0 if connection.endpoints.environment == "production" else ONE_CLICK_RESENDS,
+                    one_click_resends=ONE_CLICK_RESENDS if _labels_cost_nothing(connection) else 0,
                 )
                 run = Certification(client, profile, recorder, options, progress)
                 try:

@@ -85,7 +85,7 @@ class FaultSpec:
                 except ValueError:
                     raise FaultSpecError(f"fault seed must be a whole number, not '{value}'") from None
             elif key == "times":
-                if not value.isdigit() or int(value) < 1:
+                if not value.isdecimal() or not value.isascii() or int(value) < 1:
                     raise FaultSpecError(f"fault 'times' must be a whole number of at least 1, not '{value}'")
                 spec.times = int(value)
             else:
@@ -171,9 +171,12 @@ class FaultInjector:
             status = 404
         delay = spec.slow_seconds if spec.slow and self._random.random() < spec.slow else 0.0
         lose = bool(spec.lost) and status is None and self._random.random() < spec.lost
-        if status is not None or delay or lose:
-            self._injected += 1
         return Decision(status=status, delay=delay, lose_response=lose)
+
+    def applied(self) -> None:
+        """Count one request a fault was applied to, against ``times`` (a lost answer drawn for a call
+        that failed anyway was not applied)."""
+        self._injected += 1
 
 
 class TokenBucket:

@@ -89,6 +89,7 @@ def operation(name: str, *, mutating: bool = False) -> Callable[[Handler], Calla
             headers = {"x-amzn-RequestId": str(uuid.uuid4())}
             emulator.store.counters.requests += 1
             decision = emulator.faults.decide(name)
+            faulted = bool(decision.delay or decision.status)
             if decision.delay:
                 await asyncio.sleep(decision.delay)
             business_id = request.headers.get("x-amzn-shipping-business-id")
@@ -105,6 +106,9 @@ def operation(name: str, *, mutating: bool = False) -> Callable[[Handler], Calla
             if decision.lose_response and mutating and response.status_code == 200:
                 emulator.store.counters.faults_injected += 1
                 response = error_response(ApiError(500, "InternalFailure", replies.INTERNAL), headers)
+                faulted = True
+            if faulted:
+                emulator.faults.applied()
             if response.status_code in (200, 400, 404):
                 response.headers["x-amzn-RateLimit-Limit"] = _rate_header(emulator)
             if log.isEnabledFor(logging.INFO):

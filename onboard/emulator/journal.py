@@ -168,7 +168,9 @@ def _replay(fd: int, path: Path, store: Store) -> int:
             if line.strip():
                 _apply(json.loads(line), store)
         except ValueError as exc:  # BadRecord, JSON, base64, pydantic and UTF-8 errors alike
-            if more:
+            # a kill can only cut a line short of its newline; a whole line that cannot be read (damage,
+            # or a newer emulator's record) is refused, never dropped
+            if more or line.endswith(b"\n"):
                 raise ConfigError(
                     f"{path}, line {number}: not an emulator state record ({_why(exc)})",
                     "restore the file, or remove it to start with no shipments",

@@ -43,7 +43,7 @@ from onboard.models.errors import parse_error_body
 from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind
 from onboard.spapi.endpoints import Endpoints
 from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
-from onboard.spapi.limits import ATTEMPT_SECONDS, MAX_RESPONSE_BYTES, CappedTransport, ResponseTooLarge, within
+from onboard.spapi.limits import ATTEMPT_SECONDS, MAX_RESPONSE_BYTES, ResponseTooLarge, cap_responses, within
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 V2 = "/shipping/v2"
@@ -94,13 +94,13 @@ class ShippingClient:
         self.business_id = business_id
         self.policy = policy or RetryPolicy()
         self.attempt_seconds = attempt_seconds
-        inner = transport or httpx.AsyncHTTPTransport(
-            verify=tls_context(), limits=httpx.Limits(max_connections=20, max_keepalive_connections=20)
-        )
         self._http = httpx.AsyncClient(
             timeout=timeout,
-            transport=CappedTransport(inner, max_response_bytes),
-            headers={"user-agent": USER_AGENT},
+            transport=transport,
+            verify=tls_context(),
+            headers={"user-agent": USER_AGENT, "accept-encoding": "identity"},
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
+            event_hooks={"response": [cap_responses(max_response_bytes)]},
         )
         self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy, attempt_seconds)
         self._auth = LwaAuth(self.tokens)

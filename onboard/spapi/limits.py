@@ -9,7 +9,7 @@ operator's cron job must end with one clear line either way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import httpx
@@ -31,6 +31,11 @@ class ResponseTooLarge(SpApiError):
             "the server is not behaving as Amazon Shipping does; check ONBOARD_SPAPI_URL and ONBOARD_LWA_URL",
         )
 
+    @property
+    def outcome_unknown(self) -> bool:
+        # the server answered, so it may well have done what was asked before it did
+        return True
+
 
 class _CappedStream(httpx.AsyncByteStream):
     def __init__(self, inner: httpx.AsyncByteStream, limit: int, host: str) -> None:
@@ -50,30 +55,26 @@ class _CappedStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-class CappedTransport(httpx.AsyncBaseTransport):
-    """Wraps a transport so that no answer body is read past ``limit`` bytes."""
+def cap_responses(limit: int = MAX_RESPONSE_BYTES) -> Callable[[httpx.Response], Awaitable[None]]:
+    """An httpx response hook: no answer body is read past ``limit`` bytes.
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, limit: int = MAX_RESPONSE_BYTES) -> None:
-        self._inner = inner
-        self._limit = limit
+    A hook, not a transport wrapper: httpx builds its transports (and reads ``HTTPS_PROXY`` and
+    ``NO_PROXY``) only when it is given none. Hooks run before the body is read, by the caller or by the
+    auth flow alike. The client asks for ``accept-encoding: identity`` so that what is counted is what
+    is kept; a server that compresses anyway is still cut off at ``limit`` compressed bytes.
+    """
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
+    async def hook(response: httpx.Response) -> None:
+        host = response.request.url.host
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self._limit:
+        if declared.isdecimal() and int(declared) > limit:
             await response.aclose()
-            raise ResponseTooLarge(request.url.host, self._limit)
+            raise ResponseTooLarge(host, limit)
         stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_CappedStream(stream, self._limit, request.url.host),
-            extensions=response.extensions,
-        )
+        if isinstance(stream, httpx.AsyncByteStream):
+            response.stream = _CappedStream(stream, limit, host)
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    return hook
 
 
 async def within(seconds: float, call: Awaitable[T]) -> T:

@@ -62,7 +62,9 @@ SECTION_TITLES = {
 WATCH_SECONDS = 2.0
 #: during a run, a second Ctrl+Q within this time quits anyway
 QUIT_AGAIN_SECONDS = 10.0
-TEXTUAL_LOG_REFUSED = "TEXTUAL_LOG is ignored: Textual's log would record what is typed and pasted, secrets included."
+TEXTUAL_LOG_REFUSED = (
+    "TEXTUAL_LOG and Textual's devtools are off here: they would record what is typed and pasted, secrets included."
+)
 
 
 def _refuse_textual_log() -> bool:
@@ -151,6 +153,11 @@ class OnboardApp(App[int]):
         self._quit_armed = 0.0  # when Ctrl+Q was first pressed during a run
         self._textual_log_refused = _refuse_textual_log()  # before Textual logs anything of this app
         super().__init__()
+        if self.devtools is not None:
+            # Textual's devtools console (TEXTUAL=devtools) is sent the same messages as its log file
+            self.devtools = None
+            self._devtools_redirector = None
+            self._textual_log_refused = True
         self.theme = ui.theme
         self._set_titles()
 

@@ -29,6 +29,7 @@ class Misbehaving(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     mode = "drip"
+    seen: list[bytes]
 
 
 class Handler(socketserver.StreamRequestHandler):
@@ -36,13 +37,18 @@ class Handler(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         request_line = self.rfile.readline()
+        self.server.seen.append(request_line)
         length = 0
         while (line := self.rfile.readline()) not in (b"\r\n", b""):
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
         self.rfile.read(length)
         if b"/auth/o2/token" in request_line and self.server.mode != "drip-token":
-            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(TOKEN), TOKEN))
+            # one request per connection here: say so, or the client may send its next call down a
+            # connection this server has already closed (and retry it, which is not what is tested)
+            self.wfile.write(
+                b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(TOKEN), TOKEN)
+            )
             return
         try:
             if self.server.mode in ("drip", "drip-token"):
@@ -66,6 +72,7 @@ class Handler(socketserver.StreamRequestHandler):
 @pytest.fixture
 def misbehaving() -> Iterator[Misbehaving]:
     server = Misbehaving(("127.0.0.1", 0), Handler)
+    server.seen = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -117,3 +124,20 @@ def test_an_answer_bigger_than_any_label_is_not_read_to_the_end(misbehaving: Mis
     assert "127.0.0.1 answered more than 1 MB; onboard stopped reading" in error.one_line()
     assert "\n" not in error.one_line()
     assert attempts == 1 and seconds < 3  # not retried: the same server would send the same again
+
+
+def test_the_proxy_settings_of_the_machine_are_still_followed(
+    misbehaving: Misbehaving, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a shipper behind a corporate proxy: every call must go through it, bounded all the same
+    host, port = misbehaving.server_address[:2]
+    monkeypatch.setenv("HTTP_PROXY", f"http://{host!s}:{port}")
+    monkeypatch.setenv("NO_PROXY", "")
+    endpoints = Endpoints("http://lwa.example.test/auth/o2/token", "http://api.example.test", "sandbox", "na", True)
+
+    async def exchange() -> str:
+        async with ShippingClient(endpoints, CREDENTIALS, "AmazonShipping_US", policy=TWICE) as client:
+            return await client.tokens.get()
+
+    assert asyncio.run(exchange()) == "Atza|limits"
+    assert misbehaving.seen == [b"POST http://lwa.example.test/auth/o2/token HTTP/1.1\r\n"]

@@ -130,10 +130,13 @@ def test_a_record_torn_by_a_kill_is_dropped_with_a_warning_and_the_rest_is_kept(
     assert json.loads(lines[1])["shipment_id"] == later["shipmentId"]
 
 
-def test_garbage_in_the_middle_of_the_state_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_garbage_in_the_middle_of_the_state_file_is_one_line_and_exit_2(tmp_path: Path, where: str) -> None:
     state = tmp_path / "emulator.jsonl"
     good = json.dumps({"v": 1, "event": "cancel", "shipment_id": "amzn1.ship.gone", "at": "2025-01-01T00:00:00+00:00"})
-    state.write_text(f"{good}\nnot json at all\n{good}\n", encoding="utf-8")
+    # a whole last line (newline and all) was not cut by a kill: it is damage, refused like any other
+    lines = [good, "not json at all", good] if where == "middle" else [good, "not json at all"]
+    state.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("sandbox", "serve", "--port", "0", "--state", str(state))
     assert result.returncode == 2
     assert result.stdout == ""

@@ -403,3 +403,28 @@ async def test_a_shippers_story_on_screen_leaves_no_secret_anywhere_but_the_stor
     # Textual's own log writes every message with its fields, what is typed included: onboard turns it off
     assert not textual_log.exists()
     assert f"No Textual log: {TEXTUAL_LOG_REFUSED}" in heard
+
+
+def test_textuals_devtools_console_is_switched_off_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, private_home: Path
+) -> None:
+    # textual-dev is not installed here: a stand-in shows what Textual would connect, and that onboard
+    # lets go of it before anything is sent (the console receives the same messages as the log file)
+    import sys  # noqa: PLC0415
+    import types  # noqa: PLC0415
+
+    from onboard.settings import Settings  # noqa: PLC0415
+    from onboard.tui.app import make_app  # noqa: PLC0415
+
+    connected: list[str] = []
+    client_module = types.ModuleType("textual_dev.client")
+    redirect_module = types.ModuleType("textual_dev.redirect_output")
+    client_module.DevtoolsClient = lambda host: connected.append(host) or object()  # type: ignore[attr-defined]
+    redirect_module.StdoutRedirector = lambda client: object()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "textual_dev", types.ModuleType("textual_dev"))
+    monkeypatch.setitem(sys.modules, "textual_dev.client", client_module)
+    monkeypatch.setitem(sys.modules, "textual_dev.redirect_output", redirect_module)
+    monkeypatch.setenv("TEXTUAL", "devtools")
+    app = make_app(tmp_path / "ws", Settings.from_env())
+    assert connected, "Textual did not try the devtools: the stand-in is not what it imports"
+    assert app.devtools is None
