@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,33 @@ class Workspace:
 
     def save(self) -> None:
         atomic_write(self.state_file, self.state.model_dump_json(indent=2).encode() + b"\n")
+        _sweep_stale_temps(self.state_file)
+
+
+def _sweep_stale_temps(state_file: Path) -> None:
+    """Remove the temporary files of saves whose process died mid-write (kill -9, a power cut).
+
+    A live process's temporary file is its save in progress and is left alone; a recycled pid can only
+    make a stale file look alive, which keeps it one more save.
+    """
+    if sys.platform == "win32":
+        return  # os.kill(pid, 0) is no probe there: signal 0 is CTRL_C_EVENT
+    for temp in state_file.parent.glob(f".{state_file.name}.*.tmp"):
+        pid_text = temp.name.removeprefix(f".{state_file.name}.").removesuffix(".tmp")
+        if not pid_text.isdecimal() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 @contextlib.contextmanager
