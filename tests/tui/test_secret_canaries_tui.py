@@ -53,6 +53,7 @@ from onboard.tui.screens.first_run import FirstRunScreen
 from onboard.tui.screens.journey import JourneyScreen
 from onboard.tui.screens.signoff import SignoffScreen
 from onboard.workspace.workspace import Workspace
+from tests.figures import Figure
 from tests.tui.helpers import settle, shown
 
 pytestmark = pytest.mark.anyio
@@ -272,6 +273,7 @@ async def test_a_shippers_story_on_screen_leaves_no_secret_anywhere_but_the_stor
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    figure: Figure,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     textual_log = tmp_path / "textual.log"
@@ -388,8 +390,11 @@ async def test_a_shippers_story_on_screen_leaves_no_secret_anywhere_but_the_stor
     seen.add("the log records", "\n".join(f"{r.name} {r.levelname} {r.getMessage()}" for r in caplog.records))
     seen.add("the log records' arguments", "\n".join(repr(r.args) for r in caplog.records))
 
-    hits = seen.hits(CANARIES + token_needles(amazon.issued))
+    needles = CANARIES + token_needles(amazon.issued)
+    hits = seen.hits(needles)
     assert hits == [], "a secret was found:\n" + "\n".join(hits)
+    size = sum(len(data) for data in seen.places.values())
+    figure(f"{len(needles)} patterns, {len(seen.places)} places ({size / 1e6:.1f} MB) searched: 0 hits")
     # and the search reads what the story made: what was typed and shown is found where it should be
     shipper = seen.where("Acme Parcels")
     assert f"{workspace}/workspace.json" in shipper
