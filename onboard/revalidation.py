@@ -17,6 +17,7 @@ from typing import Any
 
 from onboard.certify.catalog import load_catalog
 from onboard.certify.record import RUNS
+from onboard.certify.runner import NOT_RUN
 from onboard.certify.session import certify
 from onboard.credentials.rotation import rotation_warning
 from onboard.credentials.store import default_store
@@ -149,7 +150,7 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
         if not outcome.complete:
             # the cases it never reached are not regressions: the run itself is the change to report
             result.changes.append({"case": "(run)", "before": "complete", "after": "; ".join(outcome.problems)})
-            run = {**run, "cases": [c for c in run.get("cases", []) if not c.get("detail", "").startswith("not run:")]}
+            run = {**run, "cases": [c for c in run.get("cases", []) if c.get("detail") != NOT_RUN]}
         changes, alarming = compare(before, run)
         result.changes += changes
         if before is None and not outcome.ok:

@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
 
 from onboard.bench.certify import _workspace
+from onboard.bench.processes import free_port, sandbox_process
 from onboard.certify.catalog import load_catalog
 from onboard.certify.record import open_purchases
 from onboard.certify.runner import CaseResult
@@ -135,44 +130,11 @@ def _tokens_expire(directory: Path) -> bool:
     return ok
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _sandbox(port: int, *args: str) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onboard", "sandbox", "serve", "--port", str(port), "-q", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=1)
-            break
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(f"the sandbox did not start on port {port}") from None
-            time.sleep(0.05)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
 def _sandbox_killed(directory: Path) -> bool:
     workspace = _workspace(directory)
-    port, journal = _free_port(), directory / "sandbox.jsonl"
+    port, journal = free_port(), directory / "sandbox.jsonl"
     settings = _settings(f"http://127.0.0.1:{port}")
-    with _sandbox(port, "--state", str(journal), "--faults", "slow=1,slow_seconds=0.3") as server:
+    with sandbox_process(port, "--state", str(journal), "--faults", "slow=1,slow_seconds=0.3") as server:
 
         def kill_when_two_labels_are_open() -> None:
             deadline = time.monotonic() + 30
@@ -193,7 +155,7 @@ def _sandbox_killed(directory: Path) -> bool:
     # while the sandbox is down the clean-up can only say so, and must keep its list
     while_down, failed_down = asyncio.run(cleanup(Workspace.open(workspace.path), settings))
     kept = len(open_purchases(workspace.path))
-    with _sandbox(port, "--state", str(journal)):
+    with sandbox_process(port, "--state", str(journal)):
         cancelled, failed = asyncio.run(cleanup(Workspace.open(workspace.path), settings))
         still_open = httpx.get(f"http://127.0.0.1:{port}/_emulator/state", timeout=5).json()["open_shipments"]
     reason = record.get("stopped") or ""

@@ -43,6 +43,8 @@ from onboard.workspace.state import Profile
 FORMATS = ("PDF", "PNG", "ZPL")
 DPIS = (203, 300)
 _EXTENSIONS = {"PDF": "pdf", "PNG": "png", "ZPL": "zpl"}
+#: the detail of a case (or variant) the run never reached because it had stopped
+NOT_RUN = "not run: the run had stopped (the server stopped answering)"
 
 
 class CaseSkipped(Exception):
@@ -167,7 +169,7 @@ class Certification:
         outcomes = []
         for number, variant in enumerate(variants, start=1):
             if self.stopped is not None:
-                status, detail = "error", "not run: the run had stopped (the server stopped answering)"
+                status, detail = "error", NOT_RUN
             else:
                 reference = f"{self.recorder.run_id}-{case.id}-{number}"
                 status, detail = await self._variant(case, variant, reference, result)

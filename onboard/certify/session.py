@@ -39,11 +39,8 @@ class Outcome:
 
 def _labels_cost_nothing(connection: Connection) -> bool:
     """The sandbox or an emulator: a label bought and never cancelled there is no charge to anyone."""
-    if connection.endpoints.environment == "production":
-        return False
-    # an ONBOARD_SPAPI_URL override may point a sandbox profile at a production host: the host decides
-    host = connection.endpoints.api_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    return not (host.endswith("amazon.com") and not host.startswith("sandbox."))
+    endpoints = connection.endpoints
+    return endpoints.environment != "production" and not endpoints.is_production_host()
 
 
 def _pace(connection: Connection) -> tuple[float, int] | None:

@@ -44,6 +44,12 @@ class Endpoints:
                 return region
         return None
 
+    def is_production_host(self) -> bool:
+        """An Amazon API host that is not a sandbox one, whatever the profile says (a URL override may
+        point a sandbox profile at it): labels bought there are charged."""
+        host = urlsplit(self.api_url).hostname or ""
+        return self.api_region() is not None and not host.startswith("sandbox.")
+
     def describe(self) -> str:
         kind = "custom endpoint" if self.custom else self.environment
         return f"{kind}: API {self.api_url}, token {self.lwa_url}"

@@ -7,52 +7,19 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from onboard.bench.processes import free_port, sandbox_process
 from onboard.emulator.credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 from tests.cli import run_onboard
 
 ONBOARD = [sys.executable, "-m", "onboard"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def sandbox(port: int, *args: str) -> Iterator[subprocess.Popen[str]]:
-    """`onboard sandbox serve` in its own process, ready once its banner is printed."""
-    process = subprocess.Popen(
-        [*ONBOARD, "sandbox", "serve", "--port", str(port), "-q", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line or line.startswith("Ctrl+C"):
-            break
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
 
 
 def pointed_at(port: int) -> dict[str, str]:
@@ -93,7 +60,7 @@ def test_a_sandbox_killed_mid_run_leaves_an_incomplete_run_and_labels_to_cancel_
     env = pointed_at(port)
 
     # every call answers slowly, so the run is surely between purchases and their cancels at the kill
-    with sandbox(port, "--state", str(journal), "--faults", "slow=1,slow_seconds=0.3") as server:
+    with sandbox_process(port, "--state", str(journal), "--faults", "slow=1,slow_seconds=0.3") as server:
         run = subprocess.Popen(
             [*ONBOARD, "certify", "--workspace", str(workspace)],
             stdout=subprocess.PIPE,
@@ -130,7 +97,7 @@ def test_a_sandbox_killed_mid_run_leaves_an_incomplete_run_and_labels_to_cancel_
     assert any(p.startswith("the run is incomplete: it stopped early (") for p in review["problems"])
 
     # back up on the same journal, it still knows the labels; the clean-up cancels every one
-    with sandbox(port, "--state", str(journal)):
+    with sandbox_process(port, "--state", str(journal)):
         assert sorted(open_on_server(port)) == sorted(left)
         cleanup = onboard(workspace, "certify", "--cleanup", env=env)
         assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
