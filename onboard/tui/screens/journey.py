@@ -7,7 +7,7 @@ in the UI state, so leaving (or a crash) loses nothing typed.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -25,6 +25,9 @@ from onboard.tui.widgets.evidence import EvidenceInput
 from onboard.tui.widgets.section_bar import SectionBar
 from onboard.tui.widgets.step_detail import StepDetail
 from onboard.tui.widgets.step_tree import StepTree
+
+if TYPE_CHECKING:
+    from onboard.checklist.progress import Progress
 
 
 class JourneyScreen(Screen[None]):
@@ -44,6 +47,10 @@ class JourneyScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = onboard_app(self)
+        where = app.progress() if app.workspace else None
+        detail = StepDetail(app.checklist, id="detail")
+        # the first step is built with the screen, not rebuilt once mounted: one layout less before the first frame
+        detail.choose(self._start(where), where, app.workspace.state if app.workspace else None, app.ui.drafts)
         yield SectionBar("journey")
         with Horizontal(id="overall"):
             yield Static(id="overall-label")
@@ -51,22 +58,27 @@ class JourneyScreen(Screen[None]):
             yield Static(id="overall-next")
         with Horizontal(id="journey"):
             yield StepTree(app.checklist, id="steps")
-            yield StepDetail(app.checklist, id="detail")
+            yield detail
         yield Footer(compact=True)
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         app = onboard_app(self)
         self.watch(app, "state_version", self._state_changed, init=False)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._redraw_overall()
         tree = self.query_one(StepTree)
-        where = app.progress() if app.workspace else None
-        start = app.ui.step if app.ui.step in app.checklist.by_id else None
-        if start is None:
-            start = where.next.id if where and where.next else app.checklist.steps[0].id
-        await self._show(start)
+        start = self.query_one(StepDetail).step
+        assert start is not None, "compose chose the first step"
+        app.remember(step=start.id)
         tree.focus()
-        self.call_after_refresh(tree.select_step, start)
+        self.call_after_refresh(tree.select_step, start.id)
+
+    def _start(self, where: Progress | None) -> str:
+        """The step shown first: the one last looked at, else the next to do, else the first."""
+        app = onboard_app(self)
+        if app.ui.step in app.checklist.by_id:
+            return app.ui.step
+        return where.next.id if where and where.next else app.checklist.steps[0].id
 
     def _theme_changed(self, _theme: object) -> None:
         self._redraw_overall()

@@ -60,13 +60,19 @@ class StepDetail(VerticalScroll):
 
     # --- building ------------------------------------------------------------------------------------
 
-    async def show(
+    def choose(
         self, step_id: str, where: Progress | None, state: WorkspaceState | None, drafts: dict[str, str]
     ) -> None:
+        """The step to build at the next compose (``show`` when mounted)."""
         self.step = self.checklist.by_id[step_id]
         self.view = where.view(step_id) if where else None
         self.state = state
         self.drafts = drafts
+
+    async def show(
+        self, step_id: str, where: Progress | None, state: WorkspaceState | None, drafts: dict[str, str]
+    ) -> None:
+        self.choose(step_id, where, state, drafts)
         await self.recompose()
         self._fill()
         self.scroll_home(animate=False)
