@@ -1,0 +1,84 @@
+"""Start-up wall times, each interleaved with its baseline so both see the machine at the same moments."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+#: what the journey's header says once drawn; the bare app draws the same words
+DRAWN = b"steps done"
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+BARE_TUI = Path(__file__).with_name("bare_tui.py")
+
+
+def first_frame(command: Sequence[str], *, rows: int = 30, columns: int = 100, give_up: float = 20.0) -> float:
+    """Seconds from starting ``command`` in a pseudo-terminal to ``DRAWN`` on its screen (inf: never)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(command), stdin=slave, stdout=slave, stderr=slave, env={**os.environ, "TERM": "xterm-256color"}
+    )
+    os.close(slave)
+    seen, drawn = b"", float("inf")
+    try:
+        while time.perf_counter() - started < give_up:
+            if not select.select([master], [], [], 0.05)[0]:
+                continue
+            try:
+                seen += os.read(master, 65536)
+            except OSError:  # the process ended without drawing
+                break
+            if DRAWN in _ESCAPES.sub(b"", seen):
+                drawn = time.perf_counter() - started
+                break
+        os.write(master, b"\x11")  # Ctrl+Q
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    finally:
+        os.close(master)
+    return drawn
+
+
+def tui_first_frames(runs: int = 7) -> tuple[float, float]:
+    """Medians of onboard's first frame (the journey drawn) and of the bare Textual app's, taken in turns."""
+    ours, bare = [], []
+    with tempfile.TemporaryDirectory() as directory:
+        workspace = f"{directory}/ws"
+        subprocess.run(
+            [sys.executable, "-m", "onboard", "init", "--workspace", workspace], capture_output=True, check=True
+        )
+        first_frame([sys.executable, str(BARE_TUI)])  # unmeasured: the first start of all reads from disk
+        for _ in range(runs):
+            bare.append(first_frame([sys.executable, str(BARE_TUI)]))
+            ours.append(first_frame([sys.executable, "-m", "onboard", "--workspace", workspace]))
+    return statistics.median(ours), statistics.median(bare)
+
+
+def _seconds(command: Sequence[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(list(command), capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+def help_seconds(runs: int = 7) -> tuple[float, float]:
+    """Medians of ``onboard --help`` and of a bare interpreter's start (``python -c pass``), taken in turns."""
+    ours, bare = [], []
+    for _ in range(runs):
+        bare.append(_seconds([sys.executable, "-c", "pass"]))
+        ours.append(_seconds([sys.executable, "-m", "onboard", "--help"]))
+    return statistics.median(ours), statistics.median(bare)

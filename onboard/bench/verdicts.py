@@ -1,0 +1,93 @@
+"""A figure, its target, and the verdict: against this machine at rest, whatever else it is doing.
+
+The start-up targets (the TUI's first frame under 1 s, ``--help`` under 0.3 s) are wall times "on this
+machine": a 2-core machine shared with other work. A busy moment can make every process on it two or
+three times slower, onboard or not. So such a figure is taken beside a baseline measured in the same
+run, interleaved with it (a bare Textual app's first frame, a bare interpreter's start), and the
+baseline says how much slower than at rest the machine was while the figure was taken. A figure that
+misses its target only because the whole machine was slow is judged as it would have been at rest, and
+says so; one that misses at rest too is MISSED. The slowdown forgiven is capped, so a machine too busy
+to measure anything cannot pass a figure either.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: beyond this, a run says nothing about onboard's own speed: no figure is excused by more
+MAX_SLOWDOWN = 3.0
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What the same machine does with none of onboard's code, measured beside the figure."""
+
+    what: str
+    value: float
+    at_rest: float  # the same baseline on this machine when nothing else runs
+
+    @property
+    def slowdown(self) -> float:
+        """How many times slower than at rest the machine ran (1 when as fast or faster)."""
+        return max(1.0, self.value / self.at_rest)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    what: str
+    value: float
+    unit: str
+    compare: str  # one of "<", "<=", ">="
+    bound: float
+    baseline: Baseline | None = None  # only for wall times that the whole machine's speed moves
+
+    @property
+    def target(self) -> str:
+        return f"{self.compare} {self.bound:g}"
+
+    def meets(self, value: float) -> bool:
+        return _COMPARE[self.compare](value, self.bound)
+
+    @property
+    def at_rest(self) -> float:
+        """The figure scaled to the machine at rest (itself when the machine was not slower)."""
+        if self.baseline is None:
+            return self.value
+        return self.value / min(self.baseline.slowdown, MAX_SLOWDOWN)
+
+    @property
+    def ok(self) -> bool:
+        return self.meets(self.value) or self.meets(self.at_rest)
+
+    @property
+    def verdict(self) -> str:
+        if self.meets(self.value):
+            return "ok"
+        if self.meets(self.at_rest) and self.baseline is not None:
+            return f"ok at rest ({self.at_rest:.2f}; machine {self.baseline.slowdown:.1f}x slower)"
+        return "MISSED"
+
+
+def table(figures: list[Figure]) -> str:
+    """One line per figure: value, target, the same-run baseline and the ratio to it, the verdict."""
+    width = max(len(f.what) for f in figures)
+    lines = [f"{'figure':<{width}}  {'value':>9}  unit   target     {'baseline, same run':<26} ratio   verdict"]
+    for f in figures:
+        if f.baseline is None:
+            beside, ratio = "", ""
+        else:
+            beside = f"{f.baseline.value:.3f} (at rest {f.baseline.at_rest:g})"
+            ratio = f"{f.value / f.baseline.value:.1f}x"
+        lines.append(
+            f"{f.what:<{width}}  {f.value:>9.2f}  {f.unit:<5}  {f.target:<9}  {beside:<26} {ratio:<6}  {f.verdict}"
+        )
+    lines.extend(f"  {f.baseline.what}: the baseline of '{f.what}'" for f in figures if f.baseline is not None)
+    return "\n".join(lines)
