@@ -22,7 +22,7 @@ def test_a_miss_on_a_busy_machine_is_judged_as_at_rest_and_says_so() -> None:
     busy = frame(1.4, bare=0.50)  # the whole machine ran twice as slow as at rest
     assert busy.ok
     assert busy.at_rest == pytest.approx(0.7)
-    assert busy.verdict == "ok at rest (0.70; machine 2.0x slower)"
+    assert busy.verdict == "ok at rest (0.7; machine 2.0x slower)"
 
 
 def test_a_miss_that_a_quiet_machine_would_miss_too_is_missed() -> None:
@@ -47,6 +47,17 @@ def test_the_table_shows_each_baseline_its_ratio_and_what_it_is() -> None:
     text = table([frame(1.4, bare=0.50), Figure("demo peak memory", 160, "MB", "<", 200)])
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["figure", "value", "unit", "target"]
-    assert "0.500 (at rest 0.25)" in lines[1] and "2.8x" in lines[1] and lines[1].endswith("2.0x slower)")
+    assert "a: 0.5 (0.25)" in lines[1] and "2.8x" in lines[1] and lines[1].endswith("2.0x slower)")
     assert lines[2].endswith("ok") and "x " not in lines[2]
-    assert lines[3] == "  a bare Textual app: the baseline of 'TUI first frame'"
+    assert lines[3] == "  a: a bare Textual app"
+
+
+def test_a_rate_is_scaled_up_by_the_slowdown_its_own_baseline_shows() -> None:
+    bare = Baseline("the server answering with no work", 4000, at_rest=8000, higher_is_faster=True)
+    assert bare.slowdown == pytest.approx(2.0)
+    rates = Figure("emulator getRates", 700, "req/s", ">=", 1000, bare)
+    assert rates.at_rest == pytest.approx(1400)
+    assert rates.verdict == "ok at rest (1400; machine 2.0x slower)"
+    assert Figure("emulator getRates", 400, "req/s", ">=", 1000, bare).verdict == "MISSED"
+    quick = Baseline("the server answering with no work", 9000, at_rest=8000, higher_is_faster=True)
+    assert quick.slowdown == 1.0  # faster than at rest forgives nothing
