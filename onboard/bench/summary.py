@@ -69,7 +69,9 @@ def run() -> int:
         )
     )
     bare_ms = Baseline(
-        no_work + ", one connection", _number(r"bare round trip.*median\s+([\d.]+) ms", text), MS_AT_REST
+        "the same, one request at a time on one connection",
+        _number(r"bare round trip.*median\s+([\d.]+) ms", text),
+        MS_AT_REST,
     )
     for fmt in ("PDF", "PNG", "ZPL"):
         for dpi in (203, 300):
