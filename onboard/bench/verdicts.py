@@ -12,6 +12,7 @@ machine too busy to measure anything cannot pass a figure either.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ class Baseline:
 
     @property
     def slowdown(self) -> float:
-        """How many times slower than at rest the machine ran (1 when as fast or faster)."""
+        """How many times slower than at rest the machine ran (1 when as fast or faster).
+
+        A baseline that failed (never drew, answered nothing) says nothing about the machine: 1."""
+        if not (math.isfinite(self.value) and self.value > 0):
+            return 1.0
         ratio = self.at_rest / self.value if self.higher_is_faster else self.value / self.at_rest
         return max(1.0, ratio)
 

@@ -61,3 +61,9 @@ def test_a_rate_is_scaled_up_by_the_slowdown_its_own_baseline_shows() -> None:
     assert Figure("emulator getRates", 400, "req/s", ">=", 1000, bare).verdict == "MISSED"
     quick = Baseline("the server answering with no work", 9000, at_rest=8000, higher_is_faster=True)
     assert quick.slowdown == 1.0  # faster than at rest forgives nothing
+
+
+def test_a_baseline_that_failed_excuses_nothing() -> None:
+    assert frame(1.3, bare=float("inf")).verdict == "MISSED"  # the bare app never drew: no measure of the machine
+    dead = Baseline("the server answering with no work", 0.0, at_rest=8000, higher_is_faster=True)
+    assert Figure("emulator getRates", 700, "req/s", ">=", 1000, dead).verdict == "MISSED"
