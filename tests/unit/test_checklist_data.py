@@ -146,3 +146,18 @@ def test_the_loader_reads_the_shipped_file_once() -> None:
     assert checklist() is checklist()
     assert isinstance(checklist(), Checklist)
     assert re.fullmatch(r"[a-z-]+", checklist().steps[0].id)
+
+
+def test_guidance_after_a_list_is_its_own_paragraph() -> None:
+    """Markdown runs an unindented line straight after a list item into that item (a lazy continuation):
+    the closing advice of a guidance would read as part of its last bullet, in the TUI and the report."""
+    for step in checklist().steps:
+        lines = step.guidance.splitlines()
+        in_list = False
+        for line in lines:
+            if line.startswith("- "):
+                in_list = True
+            elif not line.strip():
+                in_list = False
+            elif in_list and not line.startswith(" "):
+                pytest.fail(f"{step.id}: {line!r} follows a list item without a blank line")
