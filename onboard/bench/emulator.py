@@ -137,20 +137,23 @@ async def rates_per_second(url: str, token: str, connections: int, seconds: floa
     return await per_second(url, _rates_request(url, token), connections, seconds)
 
 
-async def bare_latencies(url: str, token: str, count: int) -> list[float]:
-    """Milliseconds of each bare round trip (``BARE_PATH``) on one keep-alive connection."""
-    host, port = _endpoint(url)
-    conn = await RawConnection.open(host, port)
-    request = _bare_request(url, token)
+async def _latencies(conn: RawConnection, request: bytes, count: int, expect: int, what: str) -> list[float]:
+    """Milliseconds of ``count`` round trips of ``request``, after three that warm caches (fonts, barcode tables)."""
     timings = []
     for _ in range(count + 3):
         started = time.perf_counter()
         status, _ = await conn.send(request)
         timings.append((time.perf_counter() - started) * 1000)
-        if status != 403:
-            raise RuntimeError(f"the bare path answered {status}, not 403")
+        if status != expect:
+            raise RuntimeError(f"{what} answered {status}, not {expect}")
     await conn.close()
     return timings[3:]
+
+
+async def bare_latencies(url: str, token: str, count: int) -> list[float]:
+    """Milliseconds of each bare round trip (``BARE_PATH``) on one keep-alive connection."""
+    conn = await RawConnection.open(*_endpoint(url))
+    return await _latencies(conn, _bare_request(url, token), count, 403, "the bare path")
 
 
 async def purchase_latencies(url: str, token: str, fmt: str, dpi: int, count: int) -> list[float]:
@@ -176,15 +179,7 @@ async def purchase_latencies(url: str, token: str, fmt: str, dpi: int, count: in
         }
     ).encode()
     request = build_request("POST", host, "/shipping/v2/shipments", headers, purchase)
-    timings = []
-    for _ in range(count + 3):
-        started = time.perf_counter()
-        status, _ = await conn.send(request)
-        timings.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise RuntimeError(f"purchaseShipment answered {status}")
-    await conn.close()
-    return timings[3:]  # the first purchases warm caches (fonts, barcode tables)
+    return await _latencies(conn, request, count, 200, "purchaseShipment")
 
 
 def run(connections: int = 8, seconds: float = 3.0, purchases: int = 60) -> int:

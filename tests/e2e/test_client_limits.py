@@ -11,8 +11,9 @@ import socketserver
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -75,17 +76,27 @@ class Handler(socketserver.StreamRequestHandler):
             pass  # the client gave up, as it should
 
 
-@pytest.fixture
-def misbehaving() -> Iterator[Misbehaving]:
-    server = Misbehaving(("127.0.0.1", 0), Handler)
-    server.seen = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+S = TypeVar("S", bound=socketserver.TCPServer)
+
+
+@contextmanager
+def serving(server: S) -> Iterator[S]:
+    # a short poll: shutting down waits for it, and the property below shuts a server down per example
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def misbehaving() -> Iterator[Misbehaving]:
+    server = Misbehaving(("127.0.0.1", 0), Handler)
+    server.seen = []
+    with serving(server):
+        yield server
 
 
 def client_for(server: socketserver.TCPServer) -> ShippingClient:
@@ -245,18 +256,10 @@ class ReplayHandler(socketserver.StreamRequestHandler):
             pass  # the client gave up, as it may
 
 
-@contextmanager
-def replaying(wire: Wire) -> Iterator[Replaying]:
+def replaying(wire: Wire) -> AbstractContextManager[Replaying]:
     server = Replaying(("127.0.0.1", 0), ReplayHandler)
     server.wire = wire
-    # a short poll: shutting down waits for it, once per example
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(server)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
