@@ -16,11 +16,14 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
+
+Compare = Literal["<", "<=", ">="]
 
 #: beyond this, a run says nothing about onboard's own speed: no figure is excused by more
 MAX_SLOWDOWN = 3.0
 
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
+_COMPARE: dict[Compare, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">=": operator.ge,
@@ -29,7 +32,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """What the same machine does with none of onboard's code, measured beside the figure."""
+    """What the same machine does with none of onboard's work in it, measured beside the figure."""
 
     what: str
     value: float
@@ -52,7 +55,7 @@ class Figure:
     what: str
     value: float
     unit: str
-    compare: str  # one of "<", "<=", ">="
+    compare: Compare
     bound: float
     baseline: Baseline | None = None  # only for wall times that the whole machine's speed moves
 
@@ -103,7 +106,8 @@ def table(figures: list[Figure]) -> str:
             beside, ratio = "", ""
         else:
             beside = f"{letters[f.baseline.what]}: {_short(f.baseline.value)} ({_short(f.baseline.at_rest)})"
-            ratio = f"{f.value / f.baseline.value:.2g}x"
+            measured = math.isfinite(f.baseline.value) and f.baseline.value > 0
+            ratio = f"{f.value / f.baseline.value:.2g}x" if measured else "-"
         lines.append(
             f"{f.what:<{width}}  {f.value:>9.2f}  {f.unit:<5}  {f.target:<9}  {beside:<22} {ratio:<6}  {f.verdict}"
         )

@@ -67,3 +67,4 @@ def test_a_baseline_that_failed_excuses_nothing() -> None:
     assert frame(1.3, bare=float("inf")).verdict == "MISSED"  # the bare app never drew: no measure of the machine
     dead = Baseline("the server answering with no work", 0.0, at_rest=8000, higher_is_faster=True)
     assert Figure("emulator getRates", 700, "req/s", ">=", 1000, dead).verdict == "MISSED"
+    assert "a: 0 (8000)" in table([Figure("emulator getRates", 700, "req/s", ">=", 1000, dead)])  # and no ratio
