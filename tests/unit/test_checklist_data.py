@@ -161,3 +161,10 @@ def test_guidance_after_a_list_is_its_own_paragraph() -> None:
                 in_list = False
             elif in_list and not line.startswith(" "):
                 pytest.fail(f"{step.id}: {line!r} follows a list item without a blank line")
+
+
+def test_guidance_keeps_to_what_the_tui_draws() -> None:
+    """Paragraphs and '- ' lists only (onboard/tui/widgets/guidance.py): other Markdown would show raw."""
+    markup = re.compile(r"\*\*|__|`|\]\(|^#|^\s*\d+[.)] |^\s*[*+] ", re.MULTILINE)
+    for step in checklist().steps:
+        assert not markup.search(step.guidance), f"{step.id}: {markup.search(step.guidance)!r}"

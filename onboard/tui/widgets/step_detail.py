@@ -1,4 +1,4 @@
-"""The selected step: where it stands, what to do (its guidance as Markdown), its evidence, status and notes."""
+"""The selected step: where it stands, what to do (its guidance), its evidence, status and notes."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from onboard.checklist.progress import Progress, StepView
 from onboard.checklist.report import ICONS, day, moment
 from onboard.checklist.schema import Checklist, Step
 from onboard.tui.widgets.base import FormInput, tone
 from onboard.tui.widgets.evidence import EvidenceInput
+from onboard.tui.widgets.guidance import render_guidance
 from onboard.workspace.state import StepStatus, WorkspaceState
 
 STATUSES: tuple[StepStatus, ...] = ("todo", "in_progress", "waiting", "done", "blocked", "skipped")
@@ -96,7 +97,7 @@ class StepDetail(VerticalScroll):
             )
         yield Static("", id="status-note")
         yield Static(id="step-now")
-        yield Markdown(step.guidance, id="guidance")
+        yield Static(render_guidance(step.guidance), id="guidance")
         yield Static(Text.assemble(("Done when: ", "bold"), step.done_when), id="done-when")
         if step.evidence:
             yield Label("Evidence", classes="section")
