@@ -83,7 +83,7 @@ class Figure:
         if self.meets(self.value):
             return "ok"
         if self.meets(self.at_rest) and self.baseline is not None:
-            return f"ok at rest ({self.at_rest:.4g}; machine {self.baseline.slowdown:.1f}x slower)"
+            return f"ok at rest ({_short(self.at_rest)}; machine {self.baseline.slowdown:.1f}x slower)"
         return "MISSED"
 
 
