@@ -160,8 +160,7 @@ async def purchase_latencies(url: str, token: str, fmt: str, dpi: int, count: in
     host, port = _endpoint(url)
     conn = await RawConnection.open(host, port)
     headers = _headers(token)
-    body = sample_for(BUSINESS_ID).rates_request().model_dump_json(exclude_none=True).encode()
-    status, raw = await conn.send(build_request("POST", host, "/shipping/v2/shipments/rates", headers, body))
+    status, raw = await conn.send(_rates_request(url, token))
     if status != 200:
         raise RuntimeError(f"getRates answered {status}")
     quoted: dict[str, Any] = json.loads(raw)["payload"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -43,7 +44,8 @@ def first_frame(command: Sequence[str], *, rows: int = 30, columns: int = 100, g
             if DRAWN in _ESCAPES.sub(b"", seen):
                 drawn = time.perf_counter() - started
                 break
-        os.write(master, b"\x11")  # Ctrl+Q
+        with contextlib.suppress(OSError):  # a process that ended without drawing has no terminal left
+            os.write(master, b"\x11")  # Ctrl+Q
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

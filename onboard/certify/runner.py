@@ -218,7 +218,7 @@ class Certification:
             result.notes += context.notes
         if failures:
             return "failed", _with_notes("; ".join(failures), context)
-        return "passed", "; ".join([f"{len(case.checks)} check(s) passed", *context.notes])
+        return "passed", _with_notes(f"{len(case.checks)} check(s) passed", context)
 
     # --- the steps ------------------------------------------------------------------------------------
 
@@ -570,7 +570,8 @@ async def cancel_left(client: ShippingClient, shipment_id: str) -> str | None:
 
 
 def _with_notes(detail: str, context: _Context) -> str:
-    # a failed case still says a label may exist that onboard never learnt of
+    # whatever the verdict, a case says what it noted (a one-click sent again: a label may exist that
+    # onboard never learnt of)
     return "; ".join([detail, *context.notes])
 
 
