@@ -165,6 +165,19 @@ def _build() -> argparse.ArgumentParser:
     label_check.add_argument("--dpi", type=int, choices=[203, 300], help="the printer resolution the label is for")
     label_check.add_argument("--json", action="store_true", help="print the report as JSON")
     label_check.set_defaults(handler="onboard.commands.label:check")
+    label_render = label_commands.add_parser(
+        "render",
+        parents=[common],
+        help="draw a label (ZPL, PDF, PNG) at true size: PNG at the dpi, or a PDF of 4 x 6 in pages",
+        description="Exit 0 when every label is drawn, 1 when parts are not drawn (listed), 2 when the file "
+        "cannot be read.",
+    )
+    label_render.add_argument("file", metavar="FILE", help="a PDF, PNG or ZPL label")
+    label_render.add_argument("--dpi", type=int, choices=[203, 300], default=203, help="printer resolution (203)")
+    label_render.add_argument("--out", metavar="OUT.png|OUT.pdf", help="where to write (default: FILE as .png)")
+    label_render.add_argument("--label", type=int, metavar="N", help="only the Nth label of the file")
+    label_render.add_argument("--json", action="store_true", help="print what was drawn as JSON")
+    label_render.set_defaults(handler="onboard.commands.label:render")
 
     pack = commands.add_parser(
         "pack",

@@ -8,7 +8,7 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-from onboard.labels.zpl import rasterize_zpl
+from onboard.labels.zpl import draw_label, read_zpl
 
 
 def raster(label: bytes, fmt: str, dpi: int) -> Image.Image:
@@ -20,7 +20,7 @@ def raster(label: bytes, fmt: str, dpi: int) -> Image.Image:
             return pdf[0].render(scale=dpi / 72).to_pil()
         finally:
             pdf.close()
-    return rasterize_zpl(label.decode("utf-8"), dpi)
+    return draw_label(read_zpl(label).labels[0], dpi)
 
 
 def barcodes(label: bytes, fmt: str, dpi: int) -> dict[str, str]:

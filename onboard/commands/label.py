@@ -1,10 +1,12 @@
-"""``onboard label check``: a label file checked as a print shop would, with the reason when it is refused."""
+"""``onboard label check`` and ``render``: a label checked as a print shop would, or drawn at true size."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,3 +86,66 @@ def _described(report: LabelReport) -> str:
     dpi = f" at {report.dpi} dpi" if report.dpi else ""
     pages = f", {report.pages} pages" if report.pages > 1 else ""
     return f"{report.format}{size}{dpi}{pages}"
+
+
+def render(args: argparse.Namespace) -> int:
+    """``onboard label render``: any label drawn at true size, as PNG (one per label) or as a PDF of pages."""
+    from onboard.labels.pictures import render_file, save_pictures  # noqa: PLC0415
+
+    path = Path(args.file)
+    data = _read(path)
+    try:
+        pictures = render_file(data, args.dpi)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}", "give a PDF, PNG or ZPL label") from None
+    count = len(pictures.pages)
+    if args.label is not None:
+        if not 1 <= args.label <= count:
+            raise UsageError(f"--label {args.label}: {path} holds {count} label{'s' if count != 1 else ''}")
+        pictures = replace(pictures, pages=(pictures.pages[args.label - 1],))
+    out = Path(args.out) if args.out else _default_out(path)
+    kind = "pdf" if out.suffix.lower() == ".pdf" else "png"
+    if out.suffix.lower() not in (".pdf", ".png"):
+        raise UsageError(f"--out {out}: name a .png or a .pdf file")
+    if out.resolve() == path.resolve():
+        raise UsageError(f"--out {out} is the label itself", "name another file")
+    blobs = save_pictures(pictures, kind)
+    targets = (
+        [out] if len(blobs) == 1 else [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, len(blobs) + 1)]
+    )
+    for target, blob in zip(targets, blobs, strict=True):
+        _write(target, blob)
+    result = {
+        "file": str(path),
+        "format": pictures.format,
+        "dpi": pictures.dpi,
+        "labels": len(pictures.pages),
+        "out": [str(t) for t in targets],
+        "not_drawn": list(pictures.not_drawn),
+        "notes": list(pictures.notes),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        labels = f"{len(pictures.pages)} label{'s' if len(pictures.pages) != 1 else ''}"
+        print(f"{path}: {pictures.format}, {labels} drawn at {pictures.dpi} dpi -> {', '.join(map(str, targets))}")
+        if pictures.not_drawn:
+            print(f"  not drawn: {', '.join(pictures.not_drawn)}")
+        for note in pictures.notes:
+            print(f"  note: {note}")
+    return exit_codes.FAILED if pictures.not_drawn else exit_codes.OK
+
+
+def _default_out(path: Path) -> Path:
+    out = path.with_suffix(".png")
+    return out if out != path else path.with_name(f"{path.stem}.render.png")
+
+
+def _write(target: Path, blob: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(blob)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -14,7 +14,8 @@ What ``check_label`` does with one label, in order:
    commands), never from a file name or the response's ``format`` field, so a mislabelled file is caught;
 2. measures it against 4 x 6 in at the printer's dpi: PDF pages in points, PNG pixels and its pHYs chunk,
    ZPL ``^PW``/``^LL`` in dots;
-3. draws it once at that dpi (PDFium for a PDF page, the PNG as it is, ``rasterize_zpl`` for ZPL);
+3. draws it once at that dpi (PDFium for a PDF page, the PNG as it is, the interpreter of ``onboard.labels.zpl``
+   for each label of a ZPL file);
 4. scans the drawing with zxing-cpp: first a quick upright pass, then, only when that pass is not conclusive,
    a thorough one (any angle, inverted, downscaled) and last a binarised copy. A good label costs one quick
    pass, which keeps a certification run's dozen labels well inside its time budget;
@@ -42,8 +43,9 @@ import zxingcpp
 from PIL import Image
 
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, SUPPORTED_DPIS
+from onboard.labels.matching import carries, normalise
 from onboard.labels.png import label_size
-from onboard.labels.zpl import ZplCode128, ZplDataMatrix, parse_zpl, rasterize_zpl
+from onboard.labels.zpl import MAX_LABELS, Barcode, ZplDocument, ZplError, ZplLabel, draw_label, label_dots, read_zpl
 
 if TYPE_CHECKING:
     from onboard.models.requests import RequestedDocumentSpecification
@@ -76,15 +78,8 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # ~ commands (~SD darkness, ~TA tear-off, ~DG graphics...) may precede the label itself
 _ZPL_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:~[^~^]*)*\^XA", re.IGNORECASE)
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/]{24,}={0,2}")
-# Code 128 subset invocations in ^BC field data (>; start C, >: start B, >5 switch to C...): not printed
-_CODE128_INVOCATION = re.compile(r">[0-9:;<=]")
 _BINARISE = [0] * 128 + [255] * 128
 
-# ZPL commands the rasteriser draws, and those that put no ink on the label; anything else is drawn
-# differently by a printer than by the preview, which a failing barcode check then says
-_ZPL_DRAWN = {"PW", "LL", "FO", "GB", "BY", "BC", "BX", "FR", "FH", "FD", "FS"}
-_ZPL_NO_INK = {"XA", "XZ", "CI", "PQ", "MM", "MN", "MT", "MD", "PR", "JU", "LH", "LS", "LT", "PO"}
-_ZPL_COMMAND = re.compile(r"\^([A-Z@][A-Z0-9@])")
 
 _PLACEHOLDER_HINT = (
     "The sandbox returns stand-in contents, not a printable label, and the account manager needs a real "
@@ -341,7 +336,13 @@ def preview(data: bytes, fmt: str, dpi: int) -> Image.Image:
     if fmt == "PNG":
         return _open_png(data)
     if fmt == "ZPL":
-        return rasterize_zpl(data.decode("utf-8", errors="replace"), dpi)
+        try:
+            labels = read_zpl(data).labels
+        except ZplError as exc:
+            raise ValueError(str(exc)) from None
+        if not labels:
+            raise ValueError("the ZPL prints nothing: its formats hold settings only")
+        return draw_label(labels[0], dpi)
     if fmt == "PDF":
         pypdfium2 = _pdfium()
         with PDFIUM_LOCK:
@@ -524,87 +525,116 @@ def _upright(image: Image.Image) -> Image.Image:
 
 
 def _check_zpl(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
-    text = data.decode("utf-8", errors="replace")
     try:
-        label = parse_zpl(text)
-    except ValueError as exc:
+        document = read_zpl(data)
+    except ZplError as exc:
         return _Measured((LabelCheck("structure", False, f"the printer would reject it: {exc}"),))
-    fields = [f for f in label.fields if isinstance(f, ZplCode128 | ZplDataMatrix)]
-    undrawn = sorted(
-        {c for c in _ZPL_COMMAND.findall(text.upper()) if c not in _ZPL_DRAWN | _ZPL_NO_INK and c[0] != "A"}
-    )
-    caveat = f"; the preview does not draw {', '.join('^' + c for c in undrawn)}" if undrawn else ""
-    structure = LabelCheck("structure", True, f"^XA…^XZ with {len(label.fields)} fields{caveat}")
-
-    size_dpi = _dpi_of_dots(label.width_dots, label.height_dots)
+    labels = document.labels
+    if not labels:
+        detail = "the printer would print nothing: every ^XA…^XZ format holds settings only"
+        return _Measured((LabelCheck("structure", False, detail),))
+    structure = LabelCheck("structure", True, _zpl_structure(document))
+    first = labels[0]
+    size_dpi = _dpi_of_dots(first.width_dots, first.height_dots) if first.width_dots and first.height_dots else None
     used = dpi or size_dpi or SUPPORTED_DPIS[0]
-    dots = f"^PW{label.width_dots} ^LL{label.height_dots}"
-    if size_dpi is None:
-        where = f"{_inches(label.width_dots / used)} x {_inches(label.height_dots / used)} in at {used} dpi"
-        size_check = LabelCheck("size", False, f"wrong size: {dots} is {where}, a 4 x 6 in label is needed")
-    else:
-        size_check = LabelCheck("size", True, f"4 x 6 in ({dots} at {size_dpi} dpi)")
+    size_check = _zpl_size(labels, used)
     if dpi is not None and size_dpi is not None and dpi != size_dpi:
+        dots = f"^PW{first.width_dots} ^LL{first.height_dots}"
         dpi_check = LabelCheck("dpi", False, f"wrong dpi: {dots} is 4 x 6 in at {size_dpi} dpi, {dpi} dpi was asked")
     else:
-        dpi_check = LabelCheck("dpi", True, f"{used} dpi ({'as asked' if dpi else 'from ^PW/^LL'})")
-
+        source = "as asked" if dpi else "from ^PW/^LL" if size_dpi else "the printer's, not in the file; 203 taken"
+        dpi_check = LabelCheck("dpi", True, f"{used} dpi ({source})")
+    fields = [b for label in labels for b in label.barcodes]
     checks = [structure, size_check, dpi_check, _zpl_field_check(fields, expect)]
     found: list[FoundBarcode] = []
-    if label.width_dots * label.height_dots > _MAX_PIXELS:
-        checks.append(LabelCheck("barcodes", False, f"not scanned: {dots} is far too large to draw"))
-    else:
-        try:
-            image = rasterize_zpl(text, used)
-        except ValueError as exc:
-            checks.append(LabelCheck("barcodes", False, f"unreadable barcode: the label cannot be drawn: {exc}"))
-        else:
-            found = _scan(image, _wanted(expect, fields), 1)
-            barcodes = _judge_barcodes(found, 1, expect, fields)
-            if not barcodes.ok and caveat:
-                barcodes = LabelCheck("barcodes", False, barcodes.detail + caveat + ": confirm on a printed label")
-            checks.append(barcodes)
-    own = size_dpi or used
-    return _Measured(
-        tuple(checks),
-        tuple(found),
-        1,
-        round(label.width_dots / own, 3),
-        round(label.height_dots / own, 3),
-        own,
+    wanted = _wanted(expect, fields)
+    for label in labels:
+        found += _scan(draw_label(label, used), wanted, label.number)
+    checks.append(_judge_barcodes(found, len(labels), expect, fields))
+    width, height = label_dots(first, used)
+    return _Measured(tuple(checks), tuple(found), len(labels), round(width / used, 3), round(height / used, 3), used)
+
+
+def _zpl_structure(document: ZplDocument) -> str:
+    labels = document.labels
+    count = f"{len(labels)} label{'s' if len(labels) != 1 else ''}"
+    fields = sum(len(label.fields) for label in labels)
+    skipped = sorted({name for label in labels for name in label.skipped})
+    notes = list(dict.fromkeys(note for label in labels for note in label.notes))
+    parts = [f"^XA…^XZ, {count}, {fields} fields drawn"]
+    if skipped:
+        parts.append("not drawn: " + ", ".join(skipped))
+    if document.dropped:
+        parts.append(f"{document.dropped} more labels not drawn (at most {MAX_LABELS} a file)")
+    if any(label.inverted for label in labels):
+        parts.append("printed upside down (^POI), shown upright")
+    parts += notes[:5]
+    return "; ".join(parts)
+
+
+def _zpl_size(labels: Sequence[ZplLabel], dpi: int) -> LabelCheck:
+    """The label against 4 x 6 in stock at ``dpi``: no ^PW/^LL means the printer's own, the size asked for."""
+    first = labels[0]
+    width, height = label_dots(first, dpi)
+    missing = [name for name, value in (("^PW", first.width_dots), ("^LL", first.height_dots)) if not value]
+    given = f"^PW{width} ^LL{height}" if not missing else f"no {' or '.join(missing)}"
+    stock = label_size(dpi)
+    where = f"{_inches(width / dpi)} x {_inches(height / dpi)} in at {dpi} dpi"
+    if missing and len(missing) == 2:
+        return LabelCheck(
+            "size",
+            True,
+            f"4 x 6 in ({given}: the printer prints at its configured size, 4 x 6 in at {dpi} dpi as asked)",
+        )
+    if _fits(width, height, stock, _DOT_TOLERANCE):
+        suffix = ", the rest as asked" if missing else ""
+        return LabelCheck("size", True, f"4 x 6 in ({given} at {dpi} dpi{suffix})")
+    short, long = sorted((width, height))
+    if short <= stock[0] + _DOT_TOLERANCE and long <= stock[1] + _DOT_TOLERANCE:
+        return LabelCheck("size", True, f"{where} ({given}): smaller than 4 x 6 in, prints within the stock")
+    return LabelCheck(
+        "size", False, f"wrong size: {given} is {where}, larger than a 4 x 6 in label: the printer cuts it off"
     )
 
 
-def _zpl_field_check(fields: Sequence[ZplCode128 | ZplDataMatrix], expect: str | None) -> LabelCheck:
-    """The ZPL's own barcode fields: one must exist, and one carry the tracking ID when it is known."""
+def _zpl_field_check(fields: Sequence[Barcode], expect: str | None) -> LabelCheck:
+    """The ZPL's own barcode fields as a scanner reads them: one must exist, and one carry the tracking ID."""
     if not fields:
-        return LabelCheck("barcode field", False, "no barcode field (^BC or ^BX) in the label")
-    kinds = ", ".join(f"{_zpl_kind(f)} {_printed(f)!r}" for f in fields)
+        return LabelCheck("barcode field", False, "no barcode field (^BC, ^BX, ^BQ…) in the label")
+    printed = [f for f in fields if not f.error]
+    unprinted = [f for f in fields if f.error]
+    kinds = ", ".join(f"{f.symbology} {_shown(f.text)!r}" for f in printed)
+    lost = "; ".join(f"{f.command} prints nothing: {f.error}" for f in unprinted)
+    listing = "; ".join(p for p in (kinds, lost) if p)
+    if not printed:
+        return LabelCheck("barcode field", False, listing)
     if expect is None:
-        return LabelCheck("barcode field", True, kinds)
-    carriers = [f for f in fields if _printed(f) == expect]
+        return LabelCheck("barcode field", True, listing)
+    carriers = [(f, how) for f in printed if (how := carries(f.text, expect))]
     if not carriers:
-        return LabelCheck("barcode field", False, f"no barcode field carries the tracking ID {expect} ({kinds})")
-    kinds_carrying = _and(_zpl_kind(f) for f in carriers)
-    verb = "field carries" if len(carriers) == 1 else "fields carry"
-    return LabelCheck("barcode field", True, f"the {kinds_carrying} {verb} {expect}")
+        return LabelCheck("barcode field", False, f"no barcode field carries the tracking ID {expect} ({listing})")
+    return LabelCheck(
+        "barcode field", True, "; ".join(f"the {f.symbology} field carries {expect} ({how})" for f, how in carriers)
+    )
 
 
-def _zpl_kind(field: ZplCode128 | ZplDataMatrix) -> str:
-    return "Code 128" if isinstance(field, ZplCode128) else "Data Matrix"
+def _shown(text: str) -> str:
+    """Barcode text as a person reads it: separators as zxing-cpp draws them, long payloads cut."""
+    shown = text.translate(_SHOWN)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
 
 
-def _printed(field: ZplCode128 | ZplDataMatrix) -> str:
-    """The text a scanner reads from the field: Code 128 subset switches are instructions, not data."""
-    return _CODE128_INVOCATION.sub("", field.data) if isinstance(field, ZplCode128) else field.data
+_SHOWN = str.maketrans({"\x1e": "␞", "\x1d": "␝", "\x1c": "␜", "\x04": "␄"})
 
 
 # --- scanning and judging ----------------------------------------------------------------------------------
 
 
-def _wanted(expect: str | None, fields: Iterable[ZplCode128 | ZplDataMatrix] = ()) -> frozenset[tuple[str, str]]:
+def _wanted(expect: str | None, fields: Iterable[Barcode] = ()) -> frozenset[tuple[str, str]]:
     """(symbology, text) pairs a conclusive scan must have read; an empty symbology stands for any."""
-    return frozenset([*([("", expect)] if expect else []), *((_zpl_kind(f), f.data) for f in fields)])
+    return frozenset(
+        [*([("", expect)] if expect else []), *((f.symbology, normalise(f.text)) for f in fields if not f.error)]
+    )
 
 
 def _read(gray: Image.Image, page: int, *, thorough: bool) -> list[FoundBarcode]:
@@ -638,12 +668,15 @@ def _scan(image: Image.Image, wanted: frozenset[tuple[str, str]], page: int) -> 
 
 
 def _conclusive(found: Sequence[FoundBarcode], wanted: frozenset[tuple[str, str]]) -> bool:
-    read = {(b.symbology, b.text) for b in found if b.valid}
-    texts = {text for _, text in read}
+    read = {(b.symbology, normalise(b.text)) for b in found if b.valid}
+    texts = [text for _, text in read]
     return (
         bool(read)
         and all(b.valid for b in found)
-        and all((symbology, text) in read if symbology else text in texts for symbology, text in wanted)
+        and all(
+            (symbology, text) in read if symbology else any(carries(t, text) for t in texts)
+            for symbology, text in wanted
+        )
     )
 
 
@@ -651,7 +684,7 @@ def _judge_barcodes(
     found: Sequence[FoundBarcode],
     pages: int,
     expect: str | None,
-    zpl_fields: Sequence[ZplCode128 | ZplDataMatrix] = (),
+    zpl_fields: Sequence[Barcode] = (),
 ) -> LabelCheck:
     problems: list[str] = []
     for page in range(1, pages + 1):
@@ -663,14 +696,14 @@ def _judge_barcodes(
         if not b.valid:
             where = f" on page {b.page}" if pages > 1 else ""
             problems.append(f"unreadable barcode: a {b.symbology}{where} does not decode ({b.error})")
-    read = {(b.symbology, b.text) for b in found if b.valid}
+    read = {(b.symbology, normalise(b.text)) for b in found if b.valid}
     if read:
         for field in zpl_fields:
-            if (_zpl_kind(field), field.data) not in read:
-                problems.append(f"unreadable barcode: the {_zpl_kind(field)} field {field.data!r} does not scan")
-    carriers = [b for b in found if b.valid and b.text.strip() == expect]
+            if not field.error and (field.symbology, normalise(field.text)) not in read:
+                problems.append(f"unreadable barcode: the {field.symbology} field {_shown(field.text)!r} does not scan")
+    carriers = [(b, how) for b in found if b.valid and expect is not None and (how := carries(b.text, expect))]
     if expect is not None and not carriers:
-        seen = ", ".join(f"{b.symbology} {b.text!r}" for b in found if b.valid)
+        seen = ", ".join(f"{b.symbology} {_shown(b.text)!r}" for b in found if b.valid)
         problems.append(f"no barcode carries the tracking ID {expect}" + (f" (read: {seen})" if seen else ""))
     if problems:
         return LabelCheck("barcodes", False, "; ".join(problems))
@@ -678,7 +711,11 @@ def _judge_barcodes(
     if expect is None:
         return LabelCheck("barcodes", True, f"{count}; no tracking ID given to compare")
     verb = "carries" if len(carriers) == 1 else "carry"
-    return LabelCheck("barcodes", True, f"{count}; the {_and(b.symbology for b in carriers)} {verb} {expect}")
+    hows = sorted({how for _, how in carriers if how != "equal"})
+    how_words = f" ({'; '.join(hows)})" if hows else ""
+    return LabelCheck(
+        "barcodes", True, f"{count}; the {_and(b.symbology for b, _ in carriers)} {verb} {expect}{how_words}"
+    )
 
 
 # --- small helpers -----------------------------------------------------------------------------------------

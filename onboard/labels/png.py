@@ -43,7 +43,7 @@ def _has_glyph(ch: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _drawable(text: str) -> str:
+def drawable_text(text: str) -> str:
     """`text` with every character the raster font cannot draw replaced by its plain form or '?'."""
     out: list[str] = []
     for ch in text:
@@ -86,7 +86,7 @@ def _draw_text(draw: ImageDraw.ImageDraw, text: Text, dpi: int) -> None:
     pixels = max(1, to_dots(text.size, dpi))
     pen, baseline = float(to_dots(text.x, dpi)), to_dots(text.y + ASCENT * text.size, dpi)
     ink = _WHITE if text.reverse else _BLACK
-    for ch in _drawable(text.text):
+    for ch in drawable_text(text.text):
         glyph = _glyph(ch, pixels, text.bold)
         if glyph.mask is not None:
             draw.bitmap((round(pen) + glyph.left, baseline + glyph.top), glyph.mask, fill=ink)

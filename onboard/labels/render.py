@@ -5,9 +5,9 @@ from __future__ import annotations
 from onboard.labels.content import SUPPORTED_DPIS, LabelContent, LabelFormat, LabelParty
 from onboard.labels.pdf import render_pdf
 from onboard.labels.png import render_png
-from onboard.labels.zpl import render_zpl
+from onboard.labels.zpl.writer import write_zpl
 
-_RENDERERS = {"PDF": render_pdf, "PNG": render_png, "ZPL": render_zpl}
+_RENDERERS = {"PDF": render_pdf, "PNG": render_png, "ZPL": write_zpl}
 
 
 def render_label(content: LabelContent, fmt: LabelFormat, dpi: int) -> bytes:
