@@ -385,7 +385,7 @@ def test_a_label_for_another_tracking_id_fails(fmt: LabelFormat) -> None:
 
 
 def test_a_zpl_code_128_with_subset_switches_carries_the_id_it_prints() -> None:
-    zpl = b"^XA^PW812^LL1218^BY3^FO50,50^BCN,150,N,N,N^FD>;1589535235524^FS^XZ"
+    zpl = b"^XA^PW812^LL1218^BY3^FO50,50^BCN,150,N,N,N^FD>;158953523552>64^FS^XZ"
     report = check_label(zpl, expect_tracking="1589535235524")
     assert not {"barcode field", "structure", "size"} & {c.name for c in report.failures}
 

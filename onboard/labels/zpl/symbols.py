@@ -19,9 +19,10 @@ Rules taken from the ZPL II Programming Guide:
   (``><`` ``>0`` ``>=`` ``>1`` ``>5``-``>8``, start codes); subsets A and C programmed in digit pairs
   with the guide's pair rules (a non-digit first character is skipped, a non-digit second character drops
   the pair, an unpaired digit before a code shift or at the end is dropped); ``e=Y`` appends the mod-10
-  digit. Mode U: 19 digits (right-padded with zeros) + mod 10 behind FNC1 in subset C. Mode D: FNC1 first,
-  parentheses and spaces stripped, FNC1 after variable-length AIs, missing check digits of AIs 00, 01,
-  02, 410-417, 8017, 8018 computed. Mode A: automatic subsets, ``>`` is data.
+  digit to numeric data. Mode U: 19 digits (right-padded with zeros) and their mod 10 behind FNC1 in
+  subset C. Mode D: FNC1 first, parentheses and spaces stripped, FNC1 after variable-length AIs, the
+  missing check digit of AIs 00, 01, 02, 410-417, 8017, 8018 computed. Mode A: automatic subsets, ``>``
+  is data.
 * ``^B3`` (mod-43 digit, Full ASCII pairs for characters outside the 43), ``^BA`` (``& ' ( )`` shift
   characters), ``^B2`` (mod 10, leading zero for odd lengths, non-digits such as ``>;`` ignored),
   ``^BK`` (start/stop ``k``/``l``), ``^BE``/``^BU``/``^B8``/``^B9`` (data truncated or left-padded with
@@ -36,10 +37,11 @@ Rules taken from the ZPL II Programming Guide:
 
 Approximations: zint picks its own (minimal) codeword encodation, so a 2D symbol, and a Code 128 in mode
 A or D, may differ in size from the printer's pick; the printer's auto PDF417 column count is zint's;
-QR model 1 is printed as model 2; QR structured append, Aztec structured append and ECI flags, Data Matrix
-FNC2 and FNC4, and Code 128 FNC2/FNC3/SHIFT are dropped; the Code 93 interpretation line leaves out the
-check characters; Code 128 ``e=Y`` computes its digit over the digits of the data only; EAN/UPC guard bars
-reach ``min(5 w, 20)`` dots below the others whether or not the line is printed.
+QR model 1 is printed as model 2; QR structured append, Aztec structured append and ECI flags, Data
+Matrix FNC2 and FNC4, and Code 128 FNC2/FNC3/SHIFT are dropped; the Code 93 interpretation line leaves
+out the check characters; Code 128 ``e=Y`` adds no digit to data holding letters (the guide is silent,
+and carriers' labels read without one); EAN/UPC guard bars reach ``min(5 w, 20)`` dots below the others
+whether or not the line is printed; the hexagons of a MaxiCode are drawn at the dpi, not the printer's.
 
 zxing-cpp's Python API cannot pass a MaxiCode primary message (modes 2 and 3) nor fix Code 128 code sets,
 so those two go through the zint entry points the zxing-cpp extension itself exports (same library, same
@@ -675,20 +677,29 @@ def _code128_text(items: Sequence[_Item]) -> tuple[str, bool]:
     return "".join(plain), gs1
 
 
+def _code128_sets(items: Sequence[_Item]) -> list[_Item]:
+    """The items with each FNC1 in a code set zint can use: zint offers only the sets its data needs."""
+    available = {subset for char, subset in items if char is not None}
+    chars = [subset for char, subset in items if char is not None]
+    result: list[_Item] = []
+    seen = 0
+    for char, subset in items:
+        if char is not None:
+            seen += 1
+            result.append((char, subset))
+        elif subset in available:
+            result.append((char, subset))
+        else:
+            # the printer's set holds no data here: the FNC1 goes with the character after it (or before)
+            result.append((char, chars[seen] if seen < len(chars) else chars[-1]))
+    return result
+
+
 def _zint_code128_data(items: Sequence[_Item]) -> bytes:
     """zint's extra-escape input: the printer's code sets fixed with \\^A \\^B \\^C, FNC1 as \\^1."""
-    # an FNC1 goes in the code set of the character after it: zint offers a code set only for data it
-    # holds, so a set chosen for an FNC1 alone could leave it nowhere to go
-    sets = [subset for _, subset in items]
-    following = ""
-    for index in range(len(items) - 1, -1, -1):
-        if items[index][0] is None:
-            sets[index] = following or sets[index]
-        else:
-            following = sets[index]
     out = bytearray()
     current: str | None = None
-    for (char, _), subset in zip(items, sets, strict=True):
+    for char, subset in items:
         if subset != current:
             out += {"A": b"\\^A", "B": b"\\^B", "C": b"\\^C", "": b"\\^@"}[subset]
             current = subset
@@ -777,8 +788,10 @@ def _code128(request: SymbolRequest) -> _Field:
     elif mode == "D":
         items, shown = _code128_mode_d(data)
     else:
-        if check:
-            data += _mod10("".join(c for c in _without_invocations(data) if "0" <= c <= "9"))
+        # the UCC check digit is a mod 10 of numeric data (the guide's SSCC example); data with letters
+        # gets none, as carriers' labels show (Pocztex prints "PX6719400000" with e=Y and reads it so)
+        if check and _is_digits(_without_invocations(data)):
+            data += _mod10(_without_invocations(data))
         if mode == "A":
             # automatic subsets: '>' is data, and zint's minimal code-set choice stands in for the printer's
             plain = data
@@ -788,6 +801,7 @@ def _code128(request: SymbolRequest) -> _Field:
         shown = "".join(c for c, _ in items if c is not None)
     if not any(c is not None for c, _ in items):
         raise SymbolError("Code 128 field data holds nothing to encode")
+    items = _code128_sets(items)
     plain, gs1 = _code128_text(items)
     source = _Zint(_ZINT_CODE128, _zint_code128_data(items), _ZINT_EXTRA_ESCAPE_MODE)
     return _Field(
@@ -1216,10 +1230,11 @@ def _qr_segments(text: str, manual: bool, mixed: bool) -> str:
     rest = text
     while rest:
         mode, rest = rest[0].upper(), rest[1:]
-        if mode == "B" and _is_digits(rest[:4]) and len(rest) >= 4:
-            size, rest = int(rest[:4]), rest[4:]
-            out.append(rest[:size])
-            rest = rest[size:]
+        if mode == "B" and len(rest) >= 4 and _is_digits(rest[:4]):
+            # bytes carry their count (4 digits), so they may hold commas
+            size = int(rest[:4])
+            out.append(rest[4 : 4 + size])
+            rest = rest[4 + size :]
         elif mixed:
             segment, _, rest = rest.partition(",")
             out.append(segment)
@@ -1227,11 +1242,9 @@ def _qr_segments(text: str, manual: bool, mixed: bool) -> str:
         else:
             out.append(rest)
             rest = ""
-        if mixed and rest.startswith(","):
-            rest = rest[1:]
-        elif not mixed:
-            out.append(rest)
-            rest = ""
+        if not mixed or not rest.startswith(","):
+            break
+        rest = rest[1:]
     return "".join(out)
 
 
