@@ -20,6 +20,9 @@ def main() -> int:
     faults = suites.add_parser("faults", help="certification runs in a row under 429s, 500s and slow answers")
     faults.add_argument("--runs", type=int, default=50)
     faults.add_argument("--seed", type=int, default=1)
+    labels = suites.add_parser("labels", help="ZPL carrier labels: render beside zebrash, label check, memory")
+    labels.add_argument("--runs", type=int, default=5, help="warm runs timed per label")
+    labels.add_argument("--zebrash-runs", type=int, default=5, help="warm zebrash renders timed per label")
     args = parser.parse_args()
     if args.suite is None:
         from onboard.bench import summary  # noqa: PLC0415
@@ -41,6 +44,10 @@ def main() -> int:
         from onboard.bench import faults as fault_suite  # noqa: PLC0415
 
         return fault_suite.run(args.runs, args.seed)
+    if args.suite == "labels":
+        from onboard.bench import labels as label_bench  # noqa: PLC0415
+
+        return label_bench.run(args.runs, args.zebrash_runs)
     return 2
 
 

@@ -203,7 +203,9 @@ def _barcode(item: BarcodeField) -> tuple[Image.Image, int, int, str] | None:
     line = symbol.interpretation
     if not line:
         anchor = (0.0, float(bars.height)) if at.baseline else None
-        placed, left, top = _placed(bars, item.orientation, at.x, at.y, anchor, at.right)
+        # a Zebra prints a ^FO-placed QR code ^BY's bar height lower (Labelary and zebrash do the same)
+        drop = item.request.bar_height if item.request.command == "BQ" and not at.baseline else 0
+        placed, left, top = _placed(bars, item.orientation, at.x, at.y + drop, anchor, at.right)
         return placed, left, top, "flip" if item.reverse else "ink"
     # the interpretation line: a font sized to the module width, centred on the symbol
     size = max(10, item.request.module * 10)
