@@ -63,6 +63,14 @@ def _build() -> argparse.ArgumentParser:
     init.add_argument("--region", choices=["na", "eu", "fe"], help="default: the business id's region")
     init.add_argument("--env", choices=["emulator", "sandbox", "production"], help="default: emulator")
     init.add_argument("--shipper", metavar="NAME", help="the shipper's name (default: 'My company')")
+    init.add_argument(
+        "--formats",
+        metavar="PDF,PNG,ZPL",
+        help="the label formats you will print: sign-off needs a passing label in each (default: all three)",
+    )
+    init.add_argument(
+        "--dpi", metavar="203,300", help="your printers' resolutions: sign-off needs each (default: both)"
+    )
     init.set_defaults(handler="onboard.commands.init:run")
 
     status = commands.add_parser(
@@ -193,12 +201,17 @@ def _build() -> argparse.ArgumentParser:
     review = commands.add_parser(
         "review",
         parents=[common],
-        help="check a sign-off pack: hashes, files, verdict, environment (no workspace needed)",
-        description="For the account manager: exit 0 when the pack is intact, passed and made against Amazon, 1 "
-        "otherwise, 2 when the file cannot be read.",
+        help="check sign-off packs: hashes, cross-checks, coverage, environment (no workspace needed)",
+        description="For the account manager: one pack in detail, or several (zips, or folders of them) as one line "
+        "each and the totals. Exit 0 when every pack is intact, consistent, covered, passed and made against "
+        "Amazon, 1 when one is not, 2 when one cannot be read (the others are still reviewed).",
     )
-    review.add_argument("file", metavar="FILE.zip")
-    review.add_argument("--json", action="store_true", help='print JSON: {"ok", "intact", "environment", "problems"}')
+    review.add_argument("paths", metavar="PATH", nargs="+", help="a pack (.zip) or a folder of packs")
+    review.add_argument(
+        "--json",
+        action="store_true",
+        help='print JSON: {"ok", "intact", "environment", "problems", ...} for one pack, a list of them for several',
+    )
     review.set_defaults(handler="onboard.commands.pack:review")
 
     revalidate = commands.add_parser(

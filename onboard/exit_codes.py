@@ -5,4 +5,6 @@ OK = 0
 FAILED = 1
 #: the command could not run as asked: bad flags, bad input, bad configuration
 USAGE = 2
+#: stopped by Ctrl+C (SIGINT) or SIGTERM: 128 + the signal's number, as shells report it
 INTERRUPTED = 130
+TERMINATED = 143

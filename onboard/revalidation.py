@@ -9,15 +9,13 @@ is paged only when something really changed, and told what.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from onboard.certify.catalog import load_catalog
-from onboard.certify.record import RUNS
-from onboard.certify.runner import NOT_RUN
+from onboard.certify.record import RUNS, RunRecord, read_run, valid_run_id
 from onboard.certify.session import certify
 from onboard.credentials.rotation import rotation_warning
 from onboard.credentials.store import default_store
@@ -56,51 +54,52 @@ class Revalidation:
         return body
 
 
-def last_passing_run(workspace: Path, before: str) -> dict[str, Any] | None:
+def last_passing_run(workspace: Path, before: str) -> RunRecord | None:
     for run_file in sorted((workspace / RUNS).glob("*/run.json"), reverse=True):
-        if run_file.parent.name >= before:
+        if not valid_run_id(run_file.parent.name) or run_file.parent.name >= before:
             continue
         try:
-            run = json.loads(run_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if run.get("ok"):
-            return run  # type: ignore[no-any-return]
+            run = read_run(run_file)
+        except OnboardError:
+            continue  # a record that cannot be read is no baseline
+        if run.ok:
+            return run
     return None
 
 
-def _specs(run: dict[str, Any]) -> dict[str, set[str]]:
+def _specs(run: RunRecord) -> dict[str, set[str]]:
     return {
-        case["id"]: {
-            f"{label['format']} {label['dpi']}" for label in case.get("labels", []) if label["kind"] == "label"
-        }
-        for case in run.get("cases", [])
+        case.id: {f"{label.format} {label.dpi}" for label in case.labels if label.kind == "label"} for case in run.cases
     }
 
 
-def _codes(run: dict[str, Any]) -> set[str]:
-    return {call["error_code"] for call in run.get("calls", []) if call.get("error_code")}
+def _codes(run: RunRecord) -> set[str]:
+    return {call.error_code for call in run.calls if call.error_code}
 
 
-def compare(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
+def compare(before: RunRecord | None, after: RunRecord) -> tuple[list[dict[str, str]], bool]:
     """What changed between the last passing run and this one, each change naming the case; and whether
-    any of it is worth paging for (a case that regressed, or an error code never met before)."""
+    any of it is worth paging for (a case that regressed, or an error code never met before). Cases the
+    new run never reached (it stopped) are not compared: the stop is the change."""
     if before is None:
         return [], False
-    old = {case["id"]: case for case in before.get("cases", [])}
+    old = {case.id: case for case in before.cases}
     changes = []
     alarming = False
-    for case in after.get("cases", []):
-        previous = old.get(case["id"])
-        if previous is None:
-            changes.append({"case": case["id"], "before": "absent", "after": f"{case['status']} (new case)"})
+    for case in after.cases:
+        if not case.reached:
             continue
-        was, now = previous["status"], case["status"]
+        previous = old.get(case.id)
+        if previous is None:
+            changes.append({"case": case.id, "before": "absent", "after": f"{case.status} (new case)"})
+            continue
+        was, now = previous.status, case.status
         if was != now:
             kind = "fixed" if now == "passed" else "regressed" if was == "passed" else "changed"
             alarming = alarming or kind == "regressed"
-            changes.append({"case": case["id"], "before": was, "after": f"{now} ({kind}): {case.get('detail', '')}"})
-    old_specs, new_specs = _specs(before), _specs(after)
+            changes.append({"case": case.id, "before": was, "after": f"{now} ({kind}): {case.detail}"})
+    old_specs = _specs(before)
+    new_specs = {k: v for k, v in _specs(after).items() if (c := after.case(k)) is not None and c.reached}
     for case_id, specs in new_specs.items():
         if case_id in old_specs and specs != old_specs[case_id]:
             changes.append(
@@ -138,19 +137,18 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
             result.certification = {"ok": False, "skipped": "the credentials do not verify"}
             return result
         outcome = certify(workspace, settings, load_catalog(workspace.path), None, None)
-        run = json.loads(outcome.record.read_text(encoding="utf-8"))
+        run = read_run(outcome.record)
         before = last_passing_run(workspace.path, outcome.run_id)
         result.certification = {
             "ok": outcome.ok,
             "run_id": outcome.run_id,
             "environment": outcome.environment,
-            "compared_with": before["run_id"] if before else None,
+            "compared_with": before.run_id if before else None,
             "cases": outcome.cases,
         }
         if not outcome.complete:
             # the cases it never reached are not regressions: the run itself is the change to report
             result.changes.append({"case": "(run)", "before": "complete", "after": "; ".join(outcome.problems)})
-            run = {**run, "cases": [c for c in run.get("cases", []) if c.get("detail") != NOT_RUN]}
         changes, alarming = compare(before, run)
         result.changes += changes
         if before is None and not outcome.ok:

@@ -3,12 +3,18 @@
 Built-in cases live in ``checks/certification/*.toml``. A workspace may hold ``certification/*.toml``
 (an account manager's list): a case with a built-in id replaces it, a new id is added, and a
 ``certification/catalog.toml`` with ``replace = true`` drops the built-in catalog altogether.
+
+A case may say which sign-off requirement it proves (``requirement = "rates"``): :data:`REQUIREMENTS` is
+the vocabulary, the TOML files say which case proves what. A run records which case stood for each
+requirement, and ``review`` holds every requirement the built-in catalog marks to a passed case.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +27,24 @@ Operation = Literal[
     "get_rates", "purchase", "one_click", "track", "reprint", "cancel", "age_quote", "additional_inputs"
 ]
 Rule = Literal["exists", "not_empty", "equals", "equals_path", "one_of", "label_passes"]
+RequirementId = Literal["rates", "purchase", "track", "cancel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A flow sign-off needs, and the Amazon operation whose successful answer proves it was run."""
+
+    title: str
+    operation: str
+
+
+#: what sign-off can require, in the order a report lists it; which case proves each is catalog data
+REQUIREMENTS: dict[str, Requirement] = {
+    "rates": Requirement("Retrieve rates", "getRates"),
+    "purchase": Requirement("Purchase a label from a rate", "purchaseShipment"),
+    "track": Requirement("Track the purchased package", "getTracking"),
+    "cancel": Requirement("Cancel the shipment", "cancelShipment"),
+}
 _PATH = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*|\[\d+\])*$")
 
 
@@ -79,6 +103,8 @@ class Case(BaseModel):
     title: str = Field(min_length=1)
     source: Literal["amazon", "onboard", "account-manager"]
     description: str = ""
+    #: the sign-off requirement this case proves, if any
+    requirement: RequirementId | None = None
     steps: list[Step] = Field(min_length=1)
     checks: list[Check] = Field(default_factory=list)
 
@@ -95,6 +121,20 @@ class Case(BaseModel):
     def buys(self) -> bool:
         return any(step.do in ("purchase", "one_click") for step in self.steps)
 
+    def label_specs(self, formats: tuple[str, ...], dpis: tuple[int, ...]) -> set[tuple[str, int]]:
+        """The (format, dpi) of every label this case buys when the run chose these formats and dpis."""
+        specs: set[tuple[str, int]] = set()
+        for step in self.steps:
+            if step.do not in ("purchase", "one_click"):
+                continue
+            if step.format == "each":
+                specs |= {(fmt, dpi) for fmt in formats for dpi in dpis}
+            elif step.format in ("PDF", "PNG", "ZPL"):
+                specs.add((step.format, step.dpi or dpis[0]))
+            else:
+                specs.add((formats[0], step.dpi or dpis[0]))
+        return specs
+
 
 def _load_file(path: Path) -> Case:
     try:
@@ -107,6 +147,14 @@ def _load_file(path: Path) -> Case:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "case"
         raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+
+
+@cache
+def required_by_onboard() -> tuple[str, ...]:
+    """The requirements the built-in catalog marks: what every sign-off needs, whatever a workspace's own
+    catalog says (a review holds a pack to these with nothing but onboard installed)."""
+    marked = {case.requirement for case in load_catalog(None) if case.requirement}
+    return tuple(name for name in REQUIREMENTS if name in marked)
 
 
 def load_catalog(workspace: Path | None = None) -> list[Case]:

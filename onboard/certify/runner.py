@@ -7,8 +7,19 @@ Who calls it: ``onboard certify`` (and later the TUI and ``revalidate``). Order 
 2. each label bought is put on the run's pending list *before* anything else happens to it, then
    saved byte for byte and checked (``onboard.labels.check``) in a worker thread;
 3. the checks of the case are evaluated on the stored results;
-4. whatever happens (a failed case, an exception, Ctrl+C), every label still pending is cancelled at
-   the end, and the run is written to ``runs/<run_id>/run.json``.
+4. whatever happens (a failed case, an exception, Ctrl+C or SIGTERM), every label still pending is
+   cancelled at the end, and the run is written to ``runs/<run_id>/run.json``.
+
+A run is complete only when every selected case reached an outcome. One that was interrupted, lost its
+server or met an error of onboard's own stops: the cases it never reached (or cut short) are ``error``
+with ``reached: false``, and the record says ``complete: false`` with the reason in ``stopped``. An
+answer the runner does not expect (a purchase without its documents, a field of the wrong kind) is the
+error of the case it came in, never a crash.
+
+"Every label on the pending list first" holds before anything parses the answer: the shipment ids of a
+successful purchase or one-click are read from the raw answer the client recorded, whether or not the
+answer then reads as Amazon's model, so a label bought in an answer the runner cannot use is still
+cancelled (or listed for ``--cleanup``).
 
 A purchase answered ``TOKEN_EXPIRED`` is re-rated and bought again: that is the recovery Amazon expects.
 
@@ -22,29 +33,51 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel
 
 from onboard import __version__
-from onboard.certify.catalog import Case, Check, Step
-from onboard.certify.record import Pending, RunRecorder
+from onboard.certify.catalog import REQUIREMENTS, Case, Check, Step, required_by_onboard
+from onboard.certify.record import (
+    Call,
+    CaseRecord,
+    Endpoints,
+    FlowRequirement,
+    Label,
+    LabelCheckRecord,
+    Pending,
+    Printing,
+    RunRecord,
+    RunRecorder,
+    Selection,
+    Variant,
+    judge_label,
+    shown,
+)
 from onboard.certify.redaction import redact_body
-from onboard.labels.check import check_contents, check_spec_supported, decode_contents
+from onboard.labels.check import LabelCheck, check_spec_supported, decode_contents
 from onboard.models import requests as rq
 from onboard.models import responses as rs
 from onboard.spapi.client import CALL_TAG, ShippingClient
 from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
 from onboard.workspace.state import Profile
 
+T = TypeVar("T")
 FORMATS = ("PDF", "PNG", "ZPL")
 DPIS = (203, 300)
 _EXTENSIONS = {"PDF": "pdf", "PNG": "png", "ZPL": "zpl"}
 #: the detail of a case (or variant) the run never reached because it had stopped
 NOT_RUN = "not run: the run had stopped (the server stopped answering)"
+#: the operations whose successful answer means a label was bought
+BUYING = frozenset({"purchaseShipment", "oneClickShipment"})
 
 
 class CaseSkipped(Exception):
@@ -65,6 +98,54 @@ class Options:
     one_click_resends: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a run sets out to prove for sign-off, and what its selection leaves out (recorded as partial)."""
+
+    selection: Selection
+    printing: Printing
+    requirements: list[FlowRequirement]
+    lacks: list[str]
+
+
+def plan_run(
+    cases: list[Case],
+    catalog: list[Case],
+    formats: tuple[str, ...],
+    dpis: tuple[int, ...],
+    printing: Printing,
+) -> Plan:
+    """The requirements (every one the built-in catalog marks, and any the run's catalog adds), the case
+    that proves each, and what the selected cases, formats and dpis cannot show."""
+    marked: dict[str, str] = {}
+    for case in catalog:
+        if case.requirement and case.requirement not in marked:
+            marked[case.requirement] = case.id
+    wanted = set(required_by_onboard()) | set(marked)
+    requirements = [FlowRequirement(id=name, case=marked.get(name)) for name in REQUIREMENTS if name in wanted]
+    selected = {case.id for case in cases}
+    lacks: list[str] = []
+    for requirement in requirements:
+        title = REQUIREMENTS[requirement.id].title
+        if requirement.case is None:
+            lacks.append(f"{title}: no case in the catalog proves it")
+        elif requirement.case not in selected:
+            lacks.append(f"{title}: {requirement.case} was not selected")
+    buyable: set[tuple[str, int]] = set()
+    for case in cases:
+        buyable |= case.label_specs(formats, dpis)
+    for fmt, dpi in printing.specs():
+        if (fmt, dpi) not in buyable:
+            why = (
+                "--formats/--dpi left it out" if fmt not in formats or dpi not in dpis else "no selected case buys one"
+            )
+            lacks.append(f"a {fmt} label at {dpi} dpi (the shipper prints it): {why}")
+    selection = Selection(
+        cases=[case.id for case in cases], catalog=[case.id for case in catalog], formats=list(formats), dpis=list(dpis)
+    )
+    return Plan(selection, printing, requirements, lacks)
+
+
 @dataclass(slots=True)
 class CaseResult:
     id: str
@@ -73,13 +154,32 @@ class CaseResult:
     status: str = "passed"
     detail: str = ""
     elapsed_ms: float = 0.0
-    labels: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
     variants: list[dict[str, str]] = field(default_factory=list)
     #: what a reviewer should know although the case passed (a call sent again after an unknown outcome)
     notes: list[str] = field(default_factory=list)
+    requirement: str | None = None
+    #: the case began; and it reached an outcome (every variant ran to its end)
+    started: bool = False
+    reached: bool = False
 
     def summary(self) -> dict[str, str]:
         return {"id": self.id, "title": self.title, "status": self.status, "detail": self.detail}
+
+    def to_record(self) -> CaseRecord:
+        return CaseRecord(
+            id=self.id,
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            source=self.source,
+            elapsed_ms=round(self.elapsed_ms, 1),
+            requirement=self.requirement,
+            reached=self.reached,
+            labels=self.labels,
+            variants=[Variant.model_validate(variant) for variant in self.variants],
+            notes=self.notes,
+        )
 
 
 @dataclass(slots=True)
@@ -103,7 +203,7 @@ class _Context:
         self.quote: rs.GetRatesResult | None = None
         self.request: rq.GetRatesRequest | None = None
         self.bought: _Bought | None = None
-        self.labels: list[dict[str, Any]] = []
+        self.labels: list[Label] = []
         self.notes: list[str] = []
         # label checks under way in worker threads while the case's next calls go out
         self.checking: list[asyncio.Task[None]] = []
@@ -125,30 +225,89 @@ class Certification:
         self.progress = progress
         self.results: list[CaseResult] = []
         self.cancel_failures: list[str] = []
-        #: why the run stopped early (the server stopped answering); None while it runs normally
+        #: why the run stopped early (the server stopped answering, a signal, an error); None while it runs
         self.stopped: str | None = None
+        #: the signal that interrupted the run (``SIGINT``, ``SIGTERM``), set by whoever caught it
+        self.interrupted: str | None = None
+        self._server_gone = False
+        #: purchases under way, let finish even when the run is cancelled (see _shielded)
+        self._buying: set[asyncio.Future[Any]] = set()
+        #: the client's calls already read for the labels they bought, and every shipment ever listed
+        self._scanned: set[int] = set()
+        self._listed: set[str] = set()
         self.started = datetime.now(UTC)
 
     # --- the run --------------------------------------------------------------------------------------
 
+    def interrupt(self, signal_name: str) -> None:
+        """Say why the run is about to be cancelled (the caller then cancels the task running it)."""
+        self.interrupted = self.interrupted or signal_name
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped is None and all(result.reached for result in self.results)
+
     async def run(self, cases: list[Case], concurrency: int = 4) -> list[CaseResult]:
         """Run the cases, a few at a time (each case is independent: its own quote, its own label), and
-        report each as it ends; the results keep the catalog's order."""
+        report each as it ends; the results keep the catalog's order, one per case selected, each either
+        reached or marked as not run."""
         gate = asyncio.Semaphore(max(1, concurrency))
-        slots: list[CaseResult | None] = [None] * len(cases)
+        self.results = [
+            CaseResult(case.id, case.title, case.source, requirement=case.requirement, status="error") for case in cases
+        ]
 
-        async def one(index: int, case: Case) -> None:
+        async def one(case: Case, result: CaseResult) -> None:
             async with gate:
-                slots[index] = result = await self._case(case)
+                await self._case(case, result)
             if self.progress:
                 self.progress(result)
 
         try:
-            await asyncio.gather(*(one(i, case) for i, case in enumerate(cases)))
+            # a TaskGroup, not gather: when anything escapes a case, the others are cancelled and waited
+            # for before the clean-up, so nothing buys a label after the pending list was cancelled
+            async with asyncio.TaskGroup() as group:
+                for case, result in zip(cases, self.results, strict=True):
+                    group.create_task(one(case, result))
+        except asyncio.CancelledError:
+            # a signal (or the TUI) cancelled the run: record it and clean up instead of dying half-way
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            self.stopped = self.stopped or f"interrupted ({self.interrupted or 'cancelled'})"
+        except Exception as error:  # an error of onboard's own: the run stops, saved as incomplete
+            self.stopped = self.stopped or f"onboard failed: {_describe(error)}"
         finally:
-            self.results = [result for result in slots if result is not None]
+            self._mark_unreached()
+            if self._buying:
+                # a purchase the signal caught mid-flight is answered by now or soon (the client's deadlines
+                # bound it): its label goes on the list below, rather than exist with nobody knowing of it
+                await asyncio.gather(*self._buying, return_exceptions=True)
+            self._pending_from_answers(0, None)
             await self.cancel_pending()
         return self.results
+
+    async def _shielded(self, call: Coroutine[Any, Any, T]) -> T:
+        """Await a purchase that a cancelled run lets finish: cancelling it after it was sent would leave
+        a label bought whose shipment id nobody ever reads."""
+        task = asyncio.ensure_future(call)  # the task copies this one's context: its calls keep the case's tag
+        self._buying.add(task)
+        task.add_done_callback(_settled(self._buying))
+        return await asyncio.shield(task)
+
+    def _mark_unreached(self) -> None:
+        for result in self.results:
+            if result.reached:
+                continue
+            result.status = "error"
+            if not result.started:
+                result.detail = self._not_run()
+            else:
+                result.detail = f"cut short: {self.stopped or 'the run ended'} before the case ended"
+
+    def _not_run(self) -> str:
+        if self.stopped is None or self._server_gone:
+            return NOT_RUN
+        return f"not run: the run had stopped ({self.stopped})"
 
     async def cancel_pending(self) -> None:
         """Cancel every label this run bought and has not cancelled yet; remember any that resisted."""
@@ -157,19 +316,25 @@ class Certification:
             if problem is None:
                 self.recorder.cancelled(pending.shipment_id)
             else:
-                self.cancel_failures.append(f"{pending.shipment_id}: {problem}")
+                self.cancel_failures.append(f"{shown(pending.shipment_id)}: {problem}")
 
-    async def _case(self, case: Case) -> CaseResult:
+    async def _case(self, case: Case, result: CaseResult) -> None:
         CALL_TAG.set(case.id)  # this task's calls are this case's, in the record
-        result = CaseResult(case.id, case.title, case.source)
+        if self.stopped is not None:
+            # the run stopped while this case waited its turn: it stays "not run", and says why
+            result.status, result.detail = "error", self._not_run()
+            return
+        result.started = True
         started = time.perf_counter()
         variants: list[tuple[str, int] | None] = [None]
         if any(step.format == "each" for step in case.steps):
             variants = [(fmt, dpi) for fmt in self.options.formats for dpi in self.options.dpis]
         outcomes = []
+        reached = True
         for number, variant in enumerate(variants, start=1):
             if self.stopped is not None:
-                status, detail = "error", NOT_RUN
+                status, detail = "error", self._not_run()
+                reached = False
             else:
                 reference = f"{self.recorder.run_id}-{case.id}-{number}"
                 status, detail = await self._variant(case, variant, reference, result)
@@ -186,7 +351,7 @@ class Certification:
                 break
         details = [(f"{v[0]} {v[1]} dpi: " if v else "") + d for v, s, d in outcomes if s == result.status and d]
         result.detail = "; ".join(details[:3]) + (f" (and {len(details) - 3} more)" if len(details) > 3 else "")
-        return result
+        result.reached = reached
 
     async def _variant(
         self, case: Case, variant: tuple[str, int] | None, reference: str, result: CaseResult
@@ -204,13 +369,18 @@ class Certification:
         except ApiResponseError as error:
             return "failed", _with_notes(error.one_line(), context)
         except ConnectionFailure as error:
-            if not error.sent:
+            if not error.sent and self.stopped is None:
                 # connections refused through a whole backoff: the server is gone, and the other cases with it
-                self.stopped = self.stopped or error.one_line()
+                self.stopped = error.one_line()
+                self._server_gone = True
             # else one answer lost (a one-click is never re-sent by the client): this case's error alone
             return "error", _with_notes(error.one_line(), context)
         except SpApiError as error:
             return "error", _with_notes(error.one_line(), context)
+        except Exception as error:
+            # an answer the runner did not expect (a list empty that must not be, a field of another kind):
+            # this case's error, told in one line; the run goes on and cleans up
+            return "error", _with_notes(f"unexpected: {_describe(error)}", context)
         finally:
             # labels already bought are recorded (checked) even when a later step fails
             await asyncio.gather(*context.checking, return_exceptions=True)
@@ -301,8 +471,9 @@ class Certification:
                 requestToken=quote.requestToken, rateId=rate.rateId, requestedDocumentSpecification=spec
             )
             key = hashlib.sha256(f"{context.reference}:{quote.requestToken}:{rate.rateId}".encode()).hexdigest()[:32]
+            since = len(self.client.calls)
             try:
-                bought = await self.client.purchase_shipment(request, idempotency_key=key)
+                bought = await self._shielded(self.client.purchase_shipment(request, idempotency_key=key))
                 break
             except ApiResponseError as error:
                 if error.code != "TOKEN_EXPIRED" or attempt == 2:
@@ -310,11 +481,19 @@ class Certification:
                 # Amazon's 10 minutes are up: rate again and buy with the new token
                 context.quote = await self.client.get_rates(context.request)
                 requoted = True
-        detail = bought.packageDocumentDetails[0]
+            finally:
+                self._pending_from_answers(since, context.case.id)
+        self._pending_from_result(context, bought.shipmentId, bought.packageDocumentDetails)
         value = _without_contents(bought.model_dump(mode="json", exclude_none=True))
         value["requoted"] = requoted
         value["label"] = await self._label(
-            context, bought.shipmentId, detail, rate.carrierId, spec, supported.to_json()
+            context,
+            "purchaseShipment",
+            bought.shipmentId,
+            bought.packageDocumentDetails,
+            rate.carrierId,
+            spec,
+            supported,
         )
         return value
 
@@ -334,18 +513,26 @@ class Certification:
             serviceSelection=rq.ServiceSelection(serviceId=[str(service or rate.serviceId)]),
         )
         bought = await self._one_click(request, context)
+        self._pending_from_result(context, bought.shipmentId, bought.packageDocumentDetails)
         value = _without_contents(bought.model_dump(mode="json", exclude_none=True))
         supported = check_spec_supported(spec, rate.supportedDocumentSpecifications)
         value["label"] = await self._label(
-            context, bought.shipmentId, bought.packageDocumentDetails[0], bought.carrier.id, spec, supported.to_json()
+            context,
+            "oneClickShipment",
+            bought.shipmentId,
+            bought.packageDocumentDetails,
+            bought.carrier.id,
+            spec,
+            supported,
         )
         return value
 
     async def _one_click(self, request: rq.OneClickShipmentRequest, context: _Context) -> rs.OneClickShipmentResult:
         attempt = 1
         while True:
+            since = len(self.client.calls)
             try:
-                return await self.client.one_click_shipment(request)
+                return await self._shielded(self.client.one_click_shipment(request))
             except SpApiError as error:
                 if not error.outcome_unknown or attempt > self.options.one_click_resends:
                     raise
@@ -355,26 +542,93 @@ class Certification:
                 )
                 await asyncio.sleep(self.client.policy.delay(attempt))
                 attempt += 1
+            finally:
+                self._pending_from_answers(since, context.case.id)
+
+    def _pending_from_answers(self, since: int, case_id: str | None) -> None:
+        """Put on the pending list every label a successful purchase answer named since call ``since``
+        (of case ``case_id``, or of any case), read from the raw answer: before (and whether or not) it
+        reads as Amazon's model. Each answer is read once; a shipment once listed is never listed again."""
+        calls = self.client.calls
+        for index in range(since, len(calls)):
+            call = calls[index]
+            if index in self._scanned or (case_id is not None and call.tag != case_id):
+                continue
+            self._scanned.add(index)
+            if call.operation not in BUYING or call.status is None:
+                continue
+            if not 200 <= call.status < 300 or call.response_body is None:
+                continue
+            found = _bought_in(call.response_body)
+            if found is None:
+                # a success that names no shipment: a label may exist that nothing here can cancel
+                self.cancel_failures.append(
+                    f"{call.operation} answered {call.status} (x-amzn-RequestId {shown(call.request_id or 'none')}) "
+                    "without a shipment id: if it bought a label, cancel it in Amazon's own systems"
+                )
+                continue
+            shipment_id, tracking_ids = found
+            self._register(call.tag or "", shipment_id, tracking_ids[0] if tracking_ids else "")
+
+    def _pending_from_result(
+        self, context: _Context, shipment_id: str, details: list[rs.PackageDocumentDetail]
+    ) -> None:
+        # the same from the parsed answer, for a client that keeps no bodies
+        tracking_id = next((d.trackingId for d in details if d.trackingId), "") or ""
+        self._register(context.case.id, shipment_id, tracking_id)
+
+    def _register(self, case_id: str, shipment_id: str, tracking_id: str) -> None:
+        if shipment_id and shipment_id not in self._listed:
+            self._listed.add(shipment_id)
+            self.recorder.bought(
+                Pending(
+                    shipment_id=shipment_id,
+                    tracking_id=tracking_id,
+                    case_id=case_id,
+                    business_id=self.client.business_id,
+                )
+            )
+
+    def _request_id(self, context: _Context, operation: str) -> str | None:
+        """The x-amzn-RequestId of this case's last successful answer to ``operation``."""
+        for call in reversed(self.client.calls):
+            if call.tag == context.case.id and call.operation == operation and call.status and call.status < 300:
+                return call.request_id
+        return None
 
     async def _label(
         self,
         context: _Context,
+        operation: str,
         shipment_id: str,
-        detail: rs.PackageDocumentDetail,
+        details: list[rs.PackageDocumentDetail],
         carrier_id: str,
         spec: rq.RequestedDocumentSpecification,
-        supported: dict[str, Any],
-    ) -> dict[str, Any]:
+        supported: LabelCheck,
+    ) -> Label:
+        if not details:
+            raise StepFailed(
+                f"{operation} answered without packageDocumentDetails: no label came back for shipment "
+                f"{shown(shipment_id)} (it is cancelled with the rest)"
+            )
+        detail = details[0]
         tracking_id = detail.trackingId or ""
-        # on the pending list first: whatever happens next, the run's end will cancel this label
-        self.recorder.bought(Pending(shipment_id, tracking_id, context.case.id, self.client.business_id))
         context.bought = _Bought(
             shipment_id, tracking_id, carrier_id, detail.packageClientReferenceId, spec.format, spec.dpi or 203
         )
         document = next((d for d in detail.packageDocuments if d.type == "LABEL"), None)
         if document is None:
-            raise StepFailed(f"shipment {shipment_id} came back without a LABEL document")
-        return await self._keep_label(context, document, tracking_id, spec.format, spec.dpi or 203, supported)
+            raise StepFailed(f"shipment {shown(shipment_id)} came back without a LABEL document")
+        return await self._keep_label(
+            context,
+            document,
+            tracking_id,
+            spec.format,
+            spec.dpi or 203,
+            LabelCheckRecord.model_validate(supported.to_json()),
+            shipment_id=shipment_id,
+            request_id=self._request_id(context, operation),
+        )
 
     async def _keep_label(
         self,
@@ -383,49 +637,43 @@ class Certification:
         tracking_id: str,
         fmt: str,
         dpi: int,
-        supported: dict[str, Any] | None,
+        supported: LabelCheckRecord | None,
         kind: str = "label",
-    ) -> dict[str, Any]:
+        *,
+        shipment_id: str,
+        request_id: str | None,
+    ) -> Label:
         data = decode_contents(document.contents)
-        summary: dict[str, Any] = {
-            "case": context.case.id,
-            "kind": kind,
-            "format": fmt,
-            "dpi": dpi,
-            "tracking_id": tracking_id,
-        }
-        if data is None:
-            # not base64 at all (Amazon's sandbox placeholder): nothing to keep; the check says what it is
-            summary |= {"file": None, "sha256": None, "size": 0}
-        else:
+        label = Label(
+            case=context.case.id,
+            kind="reprint" if kind == "reprint" else "label",
+            format=fmt,
+            dpi=dpi,
+            tracking_id=tracking_id,
+            shipment_id=shipment_id,
+            request_id=request_id,
+        )
+        if data is not None:
+            # the tracking id is the server's: only its safe characters reach the file name
             safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", tracking_id)[:40] or "no-tracking-id"
             suffix = "-reprint" if kind == "reprint" else ""
             name = f"{context.case.id}-{fmt}-{dpi}-{safe_id}{suffix}.{_EXTENSIONS.get(fmt, 'bin')}"
-            summary |= {
-                "file": self.recorder.save_label(name, data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-            }
+            label.file = self.recorder.save_label(name, data)
+            label.sha256 = hashlib.sha256(data).hexdigest()
+            label.size = len(data)
+        # else not base64 at all (Amazon's sandbox placeholder): nothing to keep; the check says what it is
 
         async def check() -> None:
             # pixels and barcodes are decoded in a worker thread while the case's next calls go out;
-            # the summary is completed in place before any check of the case reads it
-            report = await asyncio.to_thread(
-                check_contents, document.contents, expect_tracking=tracking_id, dpi=dpi, expected_format=fmt
+            # the label is completed in place before any check of the case reads it
+            verdict = await asyncio.to_thread(
+                judge_label, document.contents, fmt=fmt, dpi=dpi, tracking_id=tracking_id, spec=supported
             )
-            checks = report.to_json()
-            if supported is not None:
-                checks.setdefault("checks", []).insert(0, supported)
-            passed = report.ok and (supported is None or bool(supported.get("ok")))
-            summary.update(
-                status=report.status if passed or report.status != "passed" else "failed",
-                passed=passed,
-                report=checks,
-            )
+            label.status, label.passed, label.report = verdict.status, verdict.passed, verdict.report
 
         context.checking.append(asyncio.ensure_future(check()))
-        context.labels.append(summary)
-        return summary
+        context.labels.append(label)
+        return label
 
     async def _do_track(self, step: Step, context: _Context) -> Any:
         bought = _need(context)
@@ -435,7 +683,7 @@ class Certification:
     async def _do_reprint(self, step: Step, context: _Context) -> Any:
         bought = _need(context)
         documents = await self.client.get_shipment_documents(
-            bought.shipment_id, bought.reference, bought.fmt, bought.dpi
+            _segment(bought.shipment_id), bought.reference, bought.fmt, bought.dpi
         )
         detail = documents.packageDocumentDetail
         document = next((d for d in detail.packageDocuments if d.type == "LABEL"), None)
@@ -443,14 +691,22 @@ class Certification:
             raise StepFailed("getShipmentDocuments returned no LABEL document")
         value = _without_contents(documents.model_dump(mode="json", exclude_none=True))
         value["label"] = await self._keep_label(
-            context, document, bought.tracking_id, bought.fmt, bought.dpi, None, kind="reprint"
+            context,
+            document,
+            bought.tracking_id,
+            bought.fmt,
+            bought.dpi,
+            None,
+            kind="reprint",
+            shipment_id=bought.shipment_id,
+            request_id=self._request_id(context, "getShipmentDocuments"),
         )
         return value
 
     async def _do_cancel(self, step: Step, context: _Context) -> Any:
         bought = _need(context)
         # a cancel that is meant to fail (a second one) must not be taken for a lost first one
-        await self.client.cancel_shipment(bought.shipment_id, lost_cancel_is_done=step.expect_error is None)
+        await self.client.cancel_shipment(_segment(bought.shipment_id), lost_cancel_is_done=step.expect_error is None)
         self.recorder.cancelled(bought.shipment_id)
         return {"shipmentId": bought.shipment_id, "cancelled": True}
 
@@ -496,77 +752,117 @@ class Certification:
                 return f"{check.value} is missing"
             return None if value == other else f"{check.path} is {value!r}, {check.value} is {other!r}"
         # label_passes
-        if not isinstance(value, dict) or "passed" not in value:
+        if not isinstance(value, Label):
             return f"{check.path} is not a label"
-        if value["passed"]:
-            return None
-        report = value.get("report") or {}
-        problems = [c.get("detail", c.get("name", "")) for c in report.get("checks", []) if not c.get("ok")]
-        status = value.get("status")
-        if status == "placeholder":
-            return "placeholder label from the sandbox: " + (report.get("hint") or "not a real label file")
-        return f"label {value.get('file') or ''} failed: " + ("; ".join(problems) or str(status))
+        return None if value.passed else value.problem()
 
-    def record(self, environment: str, endpoints: dict[str, str]) -> dict[str, Any]:
-        """The run as written to run.json: redacted, with every call's x-amzn-RequestId and timing."""
-        ok = bool(self.results) and all(r.status in ("passed", "skipped") for r in self.results)
-        return {
-            "schema": 1,
-            "run_id": self.recorder.run_id,
-            "tool_version": __version__,
-            "environment": environment,
-            "endpoints": endpoints,
-            "business_id": self.client.business_id,
-            "region": self.profile.region,
-            "shipper": self.profile.shipper_name,
-            "started": self.started.isoformat(),
-            "finished": datetime.now(UTC).isoformat(),
-            "ok": ok and not self.recorder.pending and self.stopped is None,
-            "complete": self.stopped is None,
-            "stopped": self.stopped,
-            "cases": [
-                {
-                    **r.summary(),
-                    "source": r.source,
-                    "elapsed_ms": round(r.elapsed_ms, 1),
-                    "labels": r.labels,
-                    "variants": r.variants,
-                    "notes": r.notes,
-                }
-                for r in self.results
-            ],
-            "left_open": [p.shipment_id for p in self.recorder.pending.values()],
-            "cancel_failures": self.cancel_failures,
-            "calls": [
-                {
-                    "case": c.tag,
-                    "operation": c.operation,
-                    "method": c.method,
-                    "path": c.path,
-                    "attempt": c.attempt,
-                    "status": c.status,
-                    "request_id": c.request_id,
-                    "elapsed_ms": round(c.elapsed_ms, 2),
-                    "error_code": c.error_code,
-                    "request": redact_body(c.request_body),
-                    "response": redact_body(c.response_body),
-                }
+    def record(self, environment: str, endpoints: Endpoints, plan: Plan, *, ended: bool = True) -> RunRecord:
+        """The run as written to run.json: redacted, with every call's x-amzn-RequestId and timing.
+        ``ended=False`` is the record written as the run starts: not finished, not complete."""
+        passed = bool(self.results) and all(r.status in ("passed", "skipped") for r in self.results)
+        complete = ended and self.complete
+        return RunRecord(
+            run_id=self.recorder.run_id,
+            tool_version=__version__,
+            environment=environment,
+            endpoints=endpoints,
+            business_id=self.client.business_id,
+            region=self.profile.region,
+            shipper=self.profile.shipper_name,
+            started=self.started,
+            finished=datetime.now(UTC) if ended else None,
+            ok=passed and complete and not self.recorder.pending and not self.cancel_failures,
+            complete=complete,
+            stopped=self.stopped if ended else "the run has not ended: it is still running, or it was killed",
+            selection=plan.selection,
+            printing=plan.printing,
+            requirements=plan.requirements,
+            partial=bool(plan.lacks),
+            lacks=plan.lacks,
+            cases=[result.to_record() for result in self.results],
+            left_open=list(self.recorder.pending),
+            cancel_failures=self.cancel_failures,
+            calls=[
+                Call(
+                    case=c.tag,
+                    operation=c.operation,
+                    method=c.method,
+                    path=c.path,
+                    attempt=c.attempt,
+                    status=c.status,
+                    request_id=c.request_id,
+                    elapsed_ms=round(c.elapsed_ms, 2),
+                    error_code=c.error_code,
+                    request=redact_body(c.request_body),
+                    response=redact_body(c.response_body),
+                )
                 for c in self.client.calls
             ],
-        }
+        )
 
 
 async def cancel_left(client: ShippingClient, shipment_id: str) -> str | None:
-    """Cancel a label left open: None once it is cancelled (now, or already before), else why not."""
+    """Cancel a label left open: None once it is cancelled (now, or already before), else why not.
+
+    Any id is sent as data, percent-encoded into its one path segment; whatever goes wrong is a reason
+    in one line, never an exception, so one strange id cannot stop the clean-up of the others."""
     try:
-        await client.cancel_shipment(shipment_id)
+        await client.cancel_shipment(_segment(shipment_id))
     except ApiResponseError as error:
         if error.status == 400 and "already cancel" in (error.details or "").lower():
             return None
-        return error.one_line()
+        return shown(error.one_line(), 300)
     except SpApiError as error:
-        return error.one_line()
+        return shown(error.one_line(), 300)
+    except Exception as error:  # the clean-up must go on to the next label whatever this one does
+        return f"unexpected: {_describe(error)}"
     return None
+
+
+def _settled(tasks: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
+    def done(task: asyncio.Future[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # read here: the awaiting case may have been cancelled before it could be
+
+    return done
+
+
+def _segment(shipment_id: str) -> str:
+    # a shipment id is the server's data: every character but the unreserved ones is percent-encoded, so
+    # it is one path segment whatever it holds (a slash, '..', a control character); the client leaves
+    # escapes as they are
+    return quote(shipment_id, safe="")
+
+
+def _bought_in(body: bytes) -> tuple[str, list[str]] | None:
+    """The shipment id and tracking ids a purchase answer names, read leniently from its raw JSON."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    payload = parsed.get("payload") if isinstance(parsed, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    shipment_id = payload.get("shipmentId")
+    if isinstance(shipment_id, int | float) and not isinstance(shipment_id, bool):
+        shipment_id = str(shipment_id)
+    if not isinstance(shipment_id, str) or not shipment_id:
+        return None
+    details = payload.get("packageDocumentDetails")
+    tracking = [
+        str(detail["trackingId"])
+        for detail in (details if isinstance(details, list) else [])
+        if isinstance(detail, dict) and isinstance(detail.get("trackingId"), str | int)
+    ]
+    return shipment_id, tracking
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, BaseExceptionGroup) and error.exceptions:
+        return _describe(error.exceptions[0])
+    text = str(error).splitlines()[0] if str(error) else ""
+    return shown(f"{type(error).__name__}: {text}" if text else type(error).__name__, 300)
 
 
 def _with_notes(detail: str, context: _Context) -> str:
@@ -598,6 +894,8 @@ _TOKEN = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 def _resolve(results: dict[str, Any], path: str) -> Any:
     value: Any = results
     for name, index in _TOKEN.findall(path):
+        if isinstance(value, BaseModel):
+            value = value.model_dump(mode="json")
         if name:
             if not isinstance(value, dict) or name not in value:
                 raise KeyError(path)

@@ -1,16 +1,35 @@
-"""One certification session end to end: connect, run, cancel, record; and the clean-up of old runs."""
+"""One certification session end to end: connect, run, cancel, record; and the clean-up of old runs.
+
+SIGINT and SIGTERM during the run (in the main thread: the CLI) do not kill it: the run is cancelled,
+everything it bought is cancelled, and the record is saved as incomplete with the signal as its reason.
+A second signal stops at once, leaving ``pending.json`` for ``onboard certify --cleanup``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from onboard.certify.catalog import Case
-from onboard.certify.record import RunRecorder, forget_purchase, new_run_id, open_purchases
-from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options, cancel_left
+from pydantic import ValidationError
+
+from onboard.certify.catalog import Case, load_catalog
+from onboard.certify.record import (
+    Endpoints,
+    Printing,
+    RunRecord,
+    RunRecorder,
+    forget_purchase,
+    new_run_id,
+    read_pending,
+    shown,
+)
+from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options, cancel_left, plan_run
 from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import default_store
 from onboard.environments import Connection, connect
@@ -33,8 +52,12 @@ class Outcome:
     record: Path
     cases: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    #: False when the run stopped early (the server stopped answering)
+    #: False when the run stopped early (the server stopped answering, a signal, an error)
     complete: bool = True
+    #: the signal that interrupted the run, if one did
+    interrupted: str | None = None
+    #: what sign-off needs that this run's selection leaves out (a partial run)
+    lacks: list[str] = field(default_factory=list)
 
 
 def _labels_cost_nothing(connection: Connection) -> bool:
@@ -61,6 +84,52 @@ async def _control_url(connection: Connection, client: ShippingClient) -> str | 
     return f"{base}/_emulator/control" if response.status_code == 200 else None
 
 
+@contextlib.contextmanager
+def _signals_stop(run: Certification) -> Iterator[None]:
+    """While the run goes on, SIGINT and SIGTERM cancel it (it then cleans up and is saved as incomplete)
+    instead of killing the process where it stands. Only the main thread receives signals: in a worker
+    (the TUI, ``revalidate --all``) nothing is installed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    caught = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.getsignal(sig) for sig in caught}
+
+    def stop(sig: signal.Signals) -> None:
+        if run.interrupted is not None:
+            # a second signal: stop now; pending.json holds what is still open, for --cleanup
+            raise KeyboardInterrupt
+        run.interrupt(sig.name)
+        print(
+            f"onboard: {sig.name}: stopping the run and cancelling what it bought (again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
+        task.cancel()
+
+    installed = []
+    try:
+        for sig in caught:
+            loop.add_signal_handler(sig, stop, sig)
+            installed.append(sig)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signal handlers on this loop or platform
+        pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, before[sig])
+
+
+def _printing(workspace: Workspace) -> Printing:
+    profile = workspace.state.profile
+    return Printing(formats=list(profile.label_formats), dpis=list(profile.label_dpis))
+
+
 def certify(
     workspace: Workspace,
     settings: Settings,
@@ -70,14 +139,24 @@ def certify(
     progress: Callable[[CaseResult], None] | None = None,
     *,
     announce: bool = False,
+    catalog: list[Case] | None = None,
 ) -> Outcome:
+    """Run ``cases`` (a selection from ``catalog``, the workspace's catalog when not given) and record it."""
     profile = workspace.state.profile
+    chosen = (formats or FORMATS, dpis or DPIS)
+    plan = plan_run(
+        cases, catalog if catalog is not None else load_catalog(workspace.path), *chosen, _printing(workspace)
+    )
     with connect(profile, settings, workspace.state.workspace_id, default_store()) as connection:
         if announce:
             print(f"certifying {profile.business_id} against {connection.endpoints.describe()}", flush=True)
         recorder = RunRecorder(workspace.path, new_run_id())
+        environment = connection.endpoints.environment
+        endpoints = Endpoints(
+            api=connection.endpoints.api_url, lwa=connection.endpoints.lwa_url, custom=connection.endpoints.custom
+        )
 
-        async def session() -> tuple[Certification, dict[str, Any]]:
+        async def session() -> tuple[Certification, RunRecord]:
             async with ShippingClient(
                 connection.endpoints,
                 connection.credentials,
@@ -86,66 +165,75 @@ def certify(
                 pace=_pace(connection),
             ) as client:
                 options = Options(
-                    formats or FORMATS,
-                    dpis or DPIS,
+                    *chosen,
                     await _control_url(connection, client),
                     one_click_resends=ONE_CLICK_RESENDS if _labels_cost_nothing(connection) else 0,
                 )
                 run = Certification(client, profile, recorder, options, progress)
-                try:
-                    await run.run(cases)
-                finally:
-                    # written even when interrupted: the record says what happened and what is still open
-                    endpoints = {
-                        "api": connection.endpoints.api_url,
-                        "lwa": connection.endpoints.lwa_url,
-                        "custom": str(connection.endpoints.custom).lower(),
-                    }
-                    record = run.record(connection.endpoints.environment, endpoints)
-                    recorder.write(record)
+                # a record from the start: a run killed outright is never mistaken for a finished one
+                recorder.write(run.record(environment, endpoints, plan, ended=False))
+                with _signals_stop(run):
+                    try:
+                        await run.run(cases)
+                    finally:
+                        # written whatever the end: the record says what happened and what is still open
+                        record = run.record(environment, endpoints, plan)
+                        recorder.write(record)
                 return run, record
 
         run, record = asyncio.run(session())
-        if record["ok"] and counts_for_amazon(connection.endpoints):
+        if record.ok and not record.partial and counts_for_amazon(connection.endpoints):
             record_verified(workspace.path, "sandbox-flows", "certify", f"certification run {recorder.run_id} passed")
     problems = []
     if run.stopped is not None:
-        problems.append(f"the run stopped: {run.stopped}; it is saved as incomplete")
-    if record["left_open"]:
+        problems.append(f"the run stopped: {shown(run.stopped, 300)}; it is saved as incomplete")
+    if record.left_open:
         problems.append(
-            f"{len(record['left_open'])} label(s) still to cancel, listed in {recorder.directory / 'pending.json'}: "
-            f"{', '.join(record['left_open'])}; run 'onboard certify --cleanup' once the server answers again"
+            f"{len(record.left_open)} label(s) still to cancel, listed in {recorder.directory / 'pending.json'}: "
+            f"{', '.join(shown(s) for s in record.left_open)}; run 'onboard certify --cleanup' once the server "
+            "answers again"
         )
-    if run.stopped is None:
-        # after a stop every cancel fails the same way; the line above already says what to do
-        problems += [f"cancel failed: {f}" for f in run.cancel_failures]
+    if run.stopped is None or run.interrupted:
+        # after the server stopped every cancel fails the same way; the line above already says what to do
+        problems += [f"cancel failed: {shown(f, 300)}" for f in run.cancel_failures]
     return Outcome(
-        ok=bool(record["ok"]),
+        ok=record.ok,
         run_id=recorder.run_id,
         environment=connection.endpoints.environment if not connection.endpoints.custom else "custom",
         record=recorder.directory / "run.json",
         cases=[r.summary() for r in run.results],
         problems=problems,
-        complete=run.stopped is None,
+        complete=record.complete,
+        interrupted=run.interrupted,
+        lacks=record.lacks,
     )
 
 
 async def cleanup(workspace: Workspace, settings: Settings) -> tuple[list[str], list[str]]:
-    """Cancel what earlier runs bought and never cancelled; each success is struck off its run's list."""
-    left = open_purchases(workspace.path)
+    """Cancel what earlier runs bought and never cancelled; each success is struck off its run's list.
+
+    Returns what was cancelled and what was not (a cancel refused, a list that cannot be read), one
+    printable line each: ids from a server are escaped, and none of them stops the others."""
+    left, unreadable = read_pending(workspace.path)
+    failed = [f"the labels listed in {line}" for line in unreadable]
     if not left:
-        return [], []
-    cancelled, failed = [], []
+        return [], failed
+    cancelled: list[str] = []
     profile = workspace.state.profile
     with connect(profile, settings, workspace.state.workspace_id, default_store()) as connection:
         async with ShippingClient(
             connection.endpoints, connection.credentials, profile.business_id, pace=_pace(connection)
         ) as client:
             for file, pending in left:
+                name = f"{shown(pending.shipment_id)} ({shown(pending.tracking_id)}"
                 problem = await cancel_left(client, pending.shipment_id)
                 if problem is not None:
-                    failed.append(f"{pending.shipment_id} ({pending.tracking_id}): {problem}")
+                    failed.append(f"{name}): {problem}")
                     continue
-                forget_purchase(file, pending.shipment_id)
-                cancelled.append(f"{pending.shipment_id} ({pending.tracking_id}, case {pending.case_id})")
+                try:
+                    forget_purchase(file, pending.shipment_id)
+                except (OSError, ValidationError, ValueError) as exc:
+                    failed.append(f"{name}) was cancelled, but {file} could not be updated: {shown(exc, 200)}")
+                    continue
+                cancelled.append(f"{name}, case {shown(pending.case_id)})")
     return cancelled, failed

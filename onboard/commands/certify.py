@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from onboard import exit_codes
+from onboard.certify.record import shown
 from onboard.commands.common import open_workspace
 from onboard.errors import UsageError
 from onboard.settings import Settings
@@ -50,12 +51,16 @@ def run(args: argparse.Namespace) -> int:
             print("no label left to cancel")
         return exit_codes.FAILED if failed else exit_codes.OK
 
-    cases = load_catalog(workspace.path)
+    catalog = load_catalog(workspace.path)
+    cases = catalog
     if args.case:
         known = {case.id for case in cases}
         unknown = [case_id for case_id in args.case if case_id not in known]
         if unknown:
-            raise UsageError(f"no case {', '.join(unknown)} in the catalog", f"cases: {', '.join(sorted(known))}")
+            raise UsageError(
+                f"no case {', '.join(shown(u, 40) for u in unknown)} in the catalog",
+                f"cases: {', '.join(sorted(known))}",
+            )
         cases = [case for case in cases if case.id in args.case]
     buying = [case for case in cases if case.buys]
     if profile.environment == "production" and buying and not args.allow_production_purchase:
@@ -73,9 +78,15 @@ def run(args: argparse.Namespace) -> int:
                 flush=True,
             )
             if result.detail and (result.status != "passed" or result.notes):
-                print(f"           {result.detail}", flush=True)
+                # the detail may quote a server's message: printed escaped, never as it came
+                print(f"           {shown(result.detail, 600)}", flush=True)
 
-    outcome = certify(workspace, settings, cases, formats, dpis, progress, announce=not args.json)
+    outcome = certify(workspace, settings, cases, formats, dpis, progress, announce=not args.json, catalog=catalog)
+    # a run that did not go to its end, and one that cannot prove sign-off, say so on stderr under --json
+    # (its JSON is the contract) and as the last lines otherwise
+    notices = list(outcome.problems)
+    if outcome.lacks:
+        notices.append("partial: not enough for sign-off; it lacks " + "; ".join(outcome.lacks))
     if args.json:
         print(
             json.dumps(
@@ -88,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-        for problem in outcome.problems:
-            print(f"onboard: {problem}", file=sys.stderr)
+        for notice in notices:
+            print(f"onboard: {notice}", file=sys.stderr)
     else:
         counts = {status: sum(c["status"] == status for c in outcome.cases) for status in _ICONS}
         print(
@@ -97,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
             + f"; run {outcome.run_id} recorded in {outcome.record}"
         )
-        for problem in outcome.problems:
-            print(f"  ! {problem}")
+        for notice in notices:
+            print(f"  ! {notice}")
+    if outcome.interrupted:
+        return exit_codes.TERMINATED if outcome.interrupted == "SIGTERM" else exit_codes.INTERRUPTED
     return exit_codes.OK if outcome.ok else exit_codes.FAILED

@@ -1,28 +1,47 @@
 """Building ``onboard pack``: the latest certification run, its labels, the reports, and a manifest of
 every file's SHA-256, zipped. The manifest's own digest is printed, to send the account manager
-separately: with it, a pack rebuilt by anyone else (new files, new manifest) does not pass as this one."""
+separately: with it, a pack rebuilt by anyone else (new files, new manifest) does not pass as this one.
+
+The pack takes only what is its own. The run record is read through its typed owner (its id must be its
+folder's); a label is read only from the run's own ``labels/`` folder, as a plain file (no link), and only
+when its bytes are the ones the run recorded; a record that claims Amazon while its labels carry the
+emulator's banner is refused. The zip is written whole or not at all, in its destination folder only,
+never inside the workspace except ``packs/``, and never over an existing file: a second pack of the same
+run gets its own name, and says so.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onboard import __version__
-from onboard.certify.record import latest_run
+from onboard.certify.record import LABEL_FILE, Label, RunRecord, emulator_marked, latest_run, read_run, shown
 from onboard.checklist.verified import record_verified
 from onboard.errors import ConfigError, OnboardError
-from onboard.pack.content import gather, made_against_amazon
+from onboard.pack import NOT_FROM_AMAZON
+from onboard.pack.content import gather
 from onboard.settings import Settings
-from onboard.workspace.files import atomic_write
 from onboard.workspace.workspace import Workspace
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 MANIFEST = "manifest.json"
+PACKS = "packs"
+#: no label is bigger; a file that is would only be read to be refused
+MAX_LABEL_BYTES = 20 * 1024 * 1024
+#: the pack is made to be sent: readable by others once it is whole (the workspace's own files are 0600)
+PACK_MODE = 0o644
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +51,136 @@ class PackResult:
     manifest_sha256: str
     made_against_amazon: bool
     files: int
+    #: set when a pack was already at the name asked for: it is kept, and this one has its own name
+    kept: Path | None = None
 
 
 class RunNotPassed(OnboardError):
     """The latest run failed: a pack of it would ask the account manager to sign off a failure."""
 
 
-def _previews(run_dir: Path, labels: list[dict[str, Any]]) -> tuple[dict[str, bytes], dict[str, Any]]:
+def _read_label(run_dir: Path, label: Label) -> bytes:
+    """The label's bytes, from the run's own labels/ folder only, and only if they are what the run recorded."""
+    name = label.file or ""
+    if not LABEL_FILE.match(name):
+        raise ConfigError(
+            f"the run record names a label file {shown(name, 80)!r} outside its labels/ folder: refused",
+            "a pack takes a run's labels from its own folder only; run 'onboard certify' again",
+        )
+    path = run_dir / name
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        raise ConfigError(f"label {name} of run {run_dir.name} cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_LABEL_BYTES:
+        raise ConfigError(f"label {name} of run {run_dir.name} is not a label file (a link, a folder, or too big)")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        data = handle.read(MAX_LABEL_BYTES + 1)
+    if len(data) != label.size or hashlib.sha256(data).hexdigest() != label.sha256:
+        raise ConfigError(
+            f"label {name} is not the file run {run_dir.name} recorded (its SHA-256 differs): refused",
+            "a pack holds the labels exactly as the API returned them; run 'onboard certify' again",
+        )
+    return data
+
+
+def _label_files(run_dir: Path, run: RunRecord) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for label in run.labels():
+        if label.file and label.file not in files:
+            files[label.file] = _read_label(run_dir, label)
+    return files
+
+
+def contradictions(run: RunRecord, label_files: dict[str, bytes]) -> list[str]:
+    """What the labels say against the record: labels with the emulator's banner in a run said to be Amazon's."""
+    if not run.made_against_amazon():
+        return []
+    formats = {label.file: label.format for label in run.labels() if label.file}
+    marked = sorted(name for name, data in label_files.items() if emulator_marked(data, formats.get(name, "")))
+    if not marked:
+        return []
+    return [
+        f"the run says it was made against Amazon ({run.environment}), but its labels carry the emulator's "
+        f"banner ({', '.join(marked[:3])}{' …' if len(marked) > 3 else ''})"
+    ]
+
+
+def _previews(labels: list[Label], files: dict[str, bytes]) -> dict[str, Image.Image]:
     from onboard.labels.check import preview  # noqa: PLC0415 - PDFium and zxing load only here
 
-    files: dict[str, bytes] = {}
-    images: dict[str, Any] = {}
+    images: dict[str, Image.Image] = {}
     for label in labels:
-        path = label.get("file")
-        if not path or path in files:
-            continue
-        data = (run_dir / path).read_bytes()
-        files[path] = data
-        try:
-            images[path] = preview(data, label["format"], int(label["dpi"]))
-        except (ValueError, OSError):
-            continue  # the label pages show what can be drawn; the checks already say what cannot
-    return files, images
+        if label.file and label.file in files and label.file not in images:
+            try:
+                images[label.file] = preview(files[label.file], label.format, label.dpi)
+            except (ValueError, OSError):
+                continue  # the label pages show what can be drawn; the checks already say what cannot
+    return images
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _destination(workspace: Workspace, out: Path | None, default_name: str) -> tuple[Path, str]:
+    """The folder and file name the pack goes to, refused when it would land on the workspace's own files."""
+    own = workspace.path.resolve()
+    packs = own / PACKS
+    if out is None:
+        folder, name = packs, default_name
+    elif out.is_dir() or str(out).endswith(os.sep):
+        folder, name = out, default_name
+    else:
+        folder, name = out.parent, out.name
+    if not name.endswith(".zip") or name.startswith("."):
+        raise ConfigError(f"--out {shown(out, 120)}: a pack is a .zip file", "name it like acme-pack.zip")
+    if out is not None and not folder.is_dir():
+        raise ConfigError(f"--out {shown(out, 120)}: there is no folder {shown(folder, 120)}")
+    where = folder.resolve()
+    if _inside(where, own) and not _inside(where, packs):
+        raise ConfigError(
+            f"--out {shown(out, 120)} is inside the workspace {workspace.path}: refused (its files are its own)",
+            f"write it elsewhere, or leave --out out: packs go to {workspace.path / PACKS}",
+        )
+    return folder, name
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
+    """Write the pack whole under ``name``, or the first free ``name-2.zip``…; never over an existing file.
+
+    The temporary file is made in the destination folder itself (so no copy is left anywhere else), private
+    until complete, and removed whatever goes wrong; the hard link that gives it its name fails rather
+    than replace a file that appeared meanwhile."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temp = folder / f".{name}.{os.getpid()}.tmp"
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, PACK_MODE)
+        stem = name.removesuffix(".zip")
+        for number in range(1, 1000):
+            target = folder / (name if number == 1 else f"{stem}-{number}.zip")
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                continue
+            directory = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+            return target
+        raise ConfigError(f"{folder} already holds 999 packs named {stem}-N.zip", "choose another --out")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the pack in {folder}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def build_pack(
@@ -65,43 +192,48 @@ def build_pack(
     run_file = latest_run(workspace.path)
     if run_file is None:
         raise ConfigError(f"no certification run in {workspace.path}", "run 'onboard certify' first")
-    raw_run = run_file.read_bytes()
-    try:
-        run = json.loads(raw_run)
-    except ValueError:
-        raise ConfigError(f"{run_file} cannot be read", "run 'onboard certify' again") from None
-    if not run.get("ok") and not include_failed:
-        failed = [f"{c['id']} {c['status']}" for c in run.get("cases", []) if c["status"] in ("failed", "error")]
-        left = run.get("left_open", [])
-        reasons = ", ".join(failed + [f"{len(left)} label(s) left uncancelled"] * bool(left)) or "it did not finish"
+    run = read_run(run_file)
+    run_dir = run_file.parent
+    if not run.ok and not include_failed:
+        failed = [f"{case.id} {case.status}" for case in run.cases if case.status in ("failed", "error")]
+        reasons = failed + [f"{len(run.left_open)} label(s) left uncancelled"] * bool(run.left_open)
+        if run.finished is None:
+            reasons.insert(0, "it has not ended: still running, or killed")
+        elif not run.complete:
+            reasons.insert(0, "it is incomplete")
         raise RunNotPassed(
-            f"the latest run {run['run_id']} did not pass ({reasons})",
+            f"the latest run {run.run_id} did not pass ({', '.join(reasons) or 'it did not finish'})",
             "fix it and run 'onboard certify' again, or add --include-failed to pack it anyway",
         )
+    default_name = f"onboard-pack-{workspace.state.profile.business_id}-{run.run_id}.zip"
+    folder, name = _destination(workspace, out, default_name)
 
-    labels = [label for case in run.get("cases", []) for label in case.get("labels", [])]
-    label_files, previews = _previews(run_file.parent, labels)
+    label_files = _label_files(run_dir, run)
+    against = contradictions(run, label_files)
+    if against:
+        raise ConfigError(f"run {run.run_id}: {against[0]}: refused", "a pack is made only of a run as it was recorded")
+    previews = _previews(run.labels(), label_files)
     content = gather(workspace, run, settings or Settings.from_env())
     files: dict[str, bytes] = {
         "report.pdf": build_pdf(content, label_files, {p: i for p, i in previews.items() if not p.endswith(".pdf")}),
         "report.html": build_html(content, previews),
-        "run.json": raw_run,
+        "run.json": run_file.read_bytes(),
         **label_files,
     }
-    amazon = made_against_amazon(run)
+    amazon = run.made_against_amazon()
     manifest = {
         "schema": 1,
         "tool": "onboard",
         "tool_version": __version__,
-        "run_id": run["run_id"],
-        "environment": run.get("environment"),
+        "run_id": run.run_id,
+        "environment": run.environment,
         "made_against_amazon": amazon,
-        "notice": None if amazon else "NOT FROM AMAZON — not valid for sign-off",
-        "endpoints": run.get("endpoints", {}),
+        "notice": None if amazon else NOT_FROM_AMAZON,
+        "endpoints": run.endpoints.model_dump(),
         "shipper": workspace.state.profile.shipper_name,
         "business_id": workspace.state.profile.business_id,
-        "run_started": run.get("started"),
-        "run_finished": run.get("finished"),
+        "run_started": run.started.isoformat(),
+        "run_finished": run.finished.isoformat() if run.finished else None,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": [
             {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -112,17 +244,17 @@ def build_pack(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, data in sorted(files.items()):
-            archive.writestr(zipfile.ZipInfo(path, date_time=(2000, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-        archive.writestr(
-            zipfile.ZipInfo(MANIFEST, date_time=(2000, 1, 1, 0, 0, 0)), manifest_bytes, zipfile.ZIP_DEFLATED
-        )
-    target = out or workspace.path / "packs" / f"onboard-pack-{workspace.state.profile.business_id}-{run['run_id']}.zip"
-    atomic_write(target, buffer.getvalue(), keep_backup=False)
-    if amazon and run.get("ok"):
-        record_verified(
-            workspace.path,
-            "pack-built",
-            "pack build",
-            f"{target.name}, manifest sha256 {hashlib.sha256(manifest_bytes).hexdigest()}",
-        )
-    return PackResult(target, run["run_id"], hashlib.sha256(manifest_bytes).hexdigest(), amazon, len(files) + 1)
+            archive.writestr(_entry(path), data, zipfile.ZIP_DEFLATED)
+        archive.writestr(_entry(MANIFEST), manifest_bytes, zipfile.ZIP_DEFLATED)
+    target = _write_new(folder, name, buffer.getvalue())
+    digest = hashlib.sha256(manifest_bytes).hexdigest()
+    if amazon and run.ok and not run.partial:
+        record_verified(workspace.path, "pack-built", "pack build", f"{target.name}, manifest sha256 {digest}")
+    kept = folder / name if target.name != name else None
+    return PackResult(target, run.run_id, digest, amazon, len(files) + 1, kept)
+
+
+def _entry(path: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, date_time=(2000, 1, 1, 0, 0, 0))
+    info.external_attr = (stat.S_IFREG | 0o644) << 16  # a plain file, whatever the zip tool assumes
+    return info

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from onboard import __version__
+from onboard.certify.catalog import required_by_onboard
+from onboard.certify.record import RunRecord
 from onboard.checklist.load import checklist
 from onboard.checklist.progress import progress
 from onboard.credentials.store import default_store, resolve
@@ -19,9 +21,18 @@ from onboard.settings import Settings
 from onboard.workspace.workspace import Workspace
 
 
-def made_against_amazon(run: dict[str, Any]) -> bool:
-    endpoints = run.get("endpoints") or {}
-    return run.get("environment") in ("sandbox", "production") and str(endpoints.get("custom")) != "true"
+def statement(run: RunRecord) -> dict[str, Any]:
+    """What the reports state about the run, embedded in both (HTML and PDF) in a form ``review`` reads
+    back and compares with the run record: a report edited apart from its run no longer agrees with it."""
+    return {
+        "run_id": run.run_id,
+        "environment": run.environment,
+        "business_id": run.business_id,
+        "made_against_amazon": run.made_against_amazon(),
+        "ok": run.ok,
+        "complete": run.complete,
+        "results": {case.id: case.status for case in run.cases},
+    }
 
 
 def _client_id(workspace: Workspace, settings: Settings) -> str:
@@ -34,11 +45,11 @@ def _client_id(workspace: Workspace, settings: Settings) -> str:
     return redact(credentials.client_id)
 
 
-def gather(workspace: Workspace, run: dict[str, Any], settings: Settings, today: date | None = None) -> dict[str, Any]:
+def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date | None = None) -> dict[str, Any]:
     state = workspace.state
     profile = state.profile
     now = datetime.now(UTC)
-    amazon = made_against_amazon(run)
+    amazon = run.made_against_amazon()
     steps = checklist()
     view = progress(steps, state, today or now.date())
     phases = []
@@ -61,37 +72,30 @@ def gather(workspace: Workspace, run: dict[str, Any], settings: Settings, today:
         phases.append({"title": phase.title, "steps": rows})
 
     calls_by_case: dict[str, list[str]] = {}
-    for call in run.get("calls", []):
-        if call.get("request_id") and call.get("case"):
-            calls_by_case.setdefault(call["case"], []).append(call["request_id"])
+    for call in run.calls:
+        if call.request_id and call.case:
+            calls_by_case.setdefault(call.case, []).append(call.request_id)
     cases = [
         {
-            "id": case["id"],
-            "title": case["title"],
-            "source": case.get("source", ""),
-            "status": case["status"],
-            "detail": case.get("detail", ""),
-            "seconds": round(case.get("elapsed_ms", 0) / 1000, 2),
-            "request_ids": calls_by_case.get(case["id"], []),
+            "id": case.id,
+            "title": case.title,
+            "source": case.source,
+            "status": case.status,
+            "detail": case.detail,
+            "seconds": round(case.elapsed_ms / 1000, 2),
+            "request_ids": calls_by_case.get(case.id, []),
         }
-        for case in run.get("cases", [])
+        for case in run.cases
     ]
-    labels = [label for case in run.get("cases", []) for label in case.get("labels", [])]
+    labels = [label.model_dump(mode="json") for label in run.labels()]
+    coverage = [
+        {"requirement": row.requirement, "case": row.case or "—", "result": row.result, "ok": row.ok, "why": row.why}
+        | {"request_ids": list(row.request_ids)}
+        for row in run.coverage(required_by_onboard())
+    ]
 
-    open_items = [f"case {c['id']} {c['status']}: {c['detail']}" for c in cases if c["status"] in ("failed", "error")]
-    if run.get("complete") is False:
-        open_items.insert(0, f"the run stopped early and is incomplete: {run.get('stopped') or 'no reason recorded'}")
-    open_items += [f"label left uncancelled: {s}" for s in run.get("left_open", [])]
-    open_items += [f"cancel failed: {s}" for s in run.get("cancel_failures", [])]
-    open_items += [
-        f"label {label.get('file') or label['tracking_id']}: {label.get('status')}"
-        for label in labels
-        if not label.get("passed")
-    ]
-    if not amazon:
-        open_items.insert(
-            0, f"{NOT_FROM_AMAZON}: made against {run.get('environment')} ({run['endpoints'].get('api')})"
-        )
+    # the run's own account of what keeps it from sign-off, the same lines review shows
+    open_items = run.problems(required_by_onboard())
 
     return {
         "title": "Amazon Shipping integration: sign-off pack",
@@ -100,17 +104,19 @@ def gather(workspace: Workspace, run: dict[str, Any], settings: Settings, today:
         "shipper": profile.shipper_name,
         "business_id": profile.business_id,
         "region": profile.region,
-        "environment": run.get("environment"),
-        "endpoints": run.get("endpoints", {}),
+        "environment": run.environment,
+        "endpoints": run.endpoints.model_dump(),
         "client_id": _client_id(workspace, settings),
         "tool_version": __version__,
         "created": now.strftime("%Y-%m-%d %H:%M UTC"),
         "run": {
-            "id": run["run_id"],
-            "started": run.get("started", ""),
-            "finished": run.get("finished", ""),
-            "ok": bool(run.get("ok")),
-            "calls": len(run.get("calls", [])),
+            "id": run.run_id,
+            "started": run.started.isoformat(),
+            "finished": run.finished.isoformat() if run.finished else "not ended",
+            "ok": run.ok,
+            "complete": run.complete,
+            "partial": run.partial,
+            "calls": len(run.calls),
         },
         "checklist": {"done": view.done, "total": len(view.steps), "phases": phases},
         "audit": [
@@ -126,5 +132,7 @@ def gather(workspace: Workspace, run: dict[str, Any], settings: Settings, today:
         ],
         "cases": cases,
         "labels": labels,
+        "coverage": coverage,
         "open_items": open_items,
+        "statement": statement(run),
     }

@@ -8,6 +8,7 @@ carries the warning across every page, label pages included.
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -22,6 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 LABEL_PAGE = (4 * inch, 6 * inch)
+#: the PDF's document information entry holding the report's statement (JSON)
+STATEMENT_KEY = "/OnboardStatement"
 _STYLES = getSampleStyleSheet()
 _BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=8.5, leading=10.5)
 _SMALL = ParagraphStyle("small", parent=_BODY, fontSize=7.5, leading=9)
@@ -38,6 +41,15 @@ _GRID = TableStyle(
     ]
 )
 _STATUS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIPPED", "error": "ERROR", "placeholder": "PLACEHOLDER"}
+
+
+def _verdict(run: dict[str, Any]) -> str:
+    words = ["passed" if run["ok"] else "NOT passed"]
+    if not run["complete"]:
+        words.append("INCOMPLETE")
+    if run["partial"]:
+        words.append("PARTIAL")
+    return ", ".join(words)
 
 
 def _p(text: Any, style: ParagraphStyle = _SMALL) -> Paragraph:
@@ -96,7 +108,7 @@ def _body(content: dict[str, Any]) -> bytes:
         ["Region", content["region"]],
         ["Environment", f"{content['environment']} — API {content['endpoints'].get('api', '')}"],
         ["LWA client id", content["client_id"]],
-        ["Certification run", f"{run['id']} ({'passed' if run['ok'] else 'NOT passed'}), {run['calls']} calls"],
+        ["Certification run", f"{run['id']} ({_verdict(run)}), {run['calls']} calls"],
         ["Run started / finished", f"{run['started']} / {run['finished']}"],
         ["Pack made", f"{content['created']} with onboard {content['tool_version']}"],
         ["Checklist", f"{content['checklist']['done']} of {content['checklist']['total']} steps done"],
@@ -105,6 +117,20 @@ def _body(content: dict[str, Any]) -> bytes:
     if content["open_items"]:
         story.append(_p("Open items", _H2))
         story += [_p(f"• {item}", _BODY) for item in content["open_items"]]
+
+    story.append(_p("Sign-off coverage", _H2))
+    story.append(
+        _p(
+            "Each requirement sign-off needs, the case that proves it, its result and the x-amzn-RequestIds of the "
+            "answers that prove it: look them up in Amazon's own systems.",
+            _BODY,
+        )
+    )
+    covered: list[list[Any]] = [["Requirement", "Case", "Result", "x-amzn-RequestId"]]
+    for row in content["coverage"]:
+        result = ("PASS" if row["ok"] else "NOT MET") + f": {row['result']}" + (f"; {row['why']}" if row["why"] else "")
+        covered.append([_p(row["requirement"]), _p(row["case"]), _p(result), _p(", ".join(row["request_ids"]))])
+    story.append(_table(covered, [45 * mm, 16 * mm, 60 * mm, 59 * mm]))
 
     story.append(_p("Certification cases", _H2))
     rows: list[list[Any]] = [["Case", "Title", "Result", "Time", "x-amzn-RequestId"]]
@@ -124,7 +150,7 @@ def _body(content: dict[str, Any]) -> bytes:
 
     story.append(_p("Labels and their checks", _H2))
     for label in content["labels"]:
-        report = label.get("report") or {}
+        report = label["report"]
         head = (
             f"{label['case']} · {label['kind']} · {label['format']} at {label['dpi']} dpi · tracking ID "
             f"{label['tracking_id']} · {_STATUS.get(str(label.get('status')), label.get('status'))}"
@@ -136,10 +162,10 @@ def _body(content: dict[str, Any]) -> bytes:
                 f"{label.get('sha256') or '-'}"
             ),
         ]
-        for check in report.get("checks", []):
-            lines.append(_p(f"{'PASS' if check.get('ok') else 'FAIL'}  {check.get('name')}: {check.get('detail')}"))
-        for barcode in report.get("barcodes", []):
-            lines.append(_p(f"barcode {barcode.get('symbology')}: {barcode.get('text') or barcode.get('error')}"))
+        for check in report["checks"]:
+            lines.append(_p(f"{'PASS' if check['ok'] else 'FAIL'}  {check['name']}: {check['detail']}"))
+        for barcode in report["barcodes"]:
+            lines.append(_p(f"barcode {barcode['symbology']}: {barcode['text'] or barcode['error']}"))
         story.append(KeepTogether(lines))
 
     story.append(PageBreak())
@@ -227,7 +253,14 @@ def build_pdf(content: dict[str, Any], label_files: dict[str, bytes], previews: 
                     added.merge_page(_stamp((float(box.width), float(box.height)), warning).pages[0])
         elif path in previews:
             writer.append(PdfReader(io.BytesIO(_image_page(previews[path], path, warning))))
-    writer.add_metadata({"/Title": content["title"], "/Subject": f"run {content['run']['id']}"})
+    writer.add_metadata(
+        {
+            "/Title": content["title"],
+            "/Subject": f"run {content['run']['id']}",
+            # what the report states, for review to compare with the run record (see pack.content.statement)
+            STATEMENT_KEY: json.dumps(content["statement"], sort_keys=True),
+        }
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -1,27 +1,19 @@
-"""Certification runs as the TUI shows them: ``runs/<run_id>/run.json`` read back, calls given to cases.
+"""Certification runs as the TUI shows them: views of the run record, built by ``onboard.certify.record``.
 
-``run.json`` lists every call of the run in one sequence, each with the ``case`` it was made for. Runs
-recorded before that field existed are matched by what ties a call to its case: the
-``packageClientReferenceId`` the runner gives each case (``<run_id>-<case>-<n>``), then the quote,
-shipment and tracking ids its earlier calls returned. What nothing ties is kept apart as unattributed
-rather than guessed.
+Reading ``run.json`` (any schema), and giving each call to its case, is the record's owner's work
+(:func:`onboard.certify.record.read_run`, :func:`~onboard.certify.record.calls_by_case`); this module only
+shapes what the screens draw.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onboard.certify.record import latest_run
-from onboard.errors import ConfigError
+from onboard.certify.record import LABEL_FILE, Call, Label, calls_by_case, latest_run, read_run
 
 __all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run"]
-
-_IDENTIFIERS = ("requestToken", "shipmentId", "trackingId")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,134 +96,67 @@ class RunView:
 
 
 def load_run(path: Path) -> RunView:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"the run record {path} cannot be read ({str(exc).splitlines()[0]})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"the run record {path} is not a run")
+    record = read_run(path)
     directory = path.parent
-    run_id = str(raw.get("run_id", directory.name))
-    cases = [_case(entry, directory) for entry in raw.get("cases", []) if isinstance(entry, dict)]
-    calls = [_call(number, entry) for number, entry in enumerate(raw.get("calls", []), 1) if isinstance(entry, dict)]
-    unattributed = _attribute(run_id, cases, calls)
+    by_case, unattributed = calls_by_case(record)
+    cases = [
+        CaseView(
+            id=case.id,
+            title=case.title,
+            status=case.status,
+            detail=case.detail,
+            source=case.source,
+            elapsed_ms=case.elapsed_ms,
+            labels=[_label(label, directory) for label in case.labels],
+            variants=[variant.model_dump() for variant in case.variants],
+            calls=[_call(number, call) for number, call in by_case.get(case.id, [])],
+        )
+        for case in record.cases
+    ]
     return RunView(
-        run_id=run_id,
+        run_id=record.run_id,
         directory=directory,
-        environment=str(raw.get("environment", "")),
-        ok=bool(raw.get("ok")),
-        started=str(raw.get("started", "")),
-        finished=str(raw.get("finished", "")),
-        business_id=str(raw.get("business_id", "")),
+        environment=record.environment,
+        ok=record.ok,
+        started=record.started.isoformat(),
+        finished=record.finished.isoformat() if record.finished else "",
+        business_id=record.business_id,
         cases=cases,
-        unattributed=unattributed,
-        left_open=[str(item) for item in raw.get("left_open", [])],
-        cancel_failures=[str(item) for item in raw.get("cancel_failures", [])],
-        stopped=str(raw["stopped"]) if raw.get("stopped") else None,
+        unattributed=[_call(number, call) for number, call in unattributed],
+        left_open=list(record.left_open),
+        cancel_failures=list(record.cancel_failures),
+        stopped=record.stopped if not record.complete else None,
     )
 
 
-def _case(entry: dict[str, Any], directory: Path) -> CaseView:
-    return CaseView(
-        id=str(entry.get("id", "?")),
-        title=str(entry.get("title", "")),
-        status=str(entry.get("status", "")),
-        detail=str(entry.get("detail", "")),
-        source=str(entry.get("source", "")),
-        elapsed_ms=float(entry.get("elapsed_ms") or 0.0),
-        labels=[_label(label, directory) for label in entry.get("labels", []) if isinstance(label, dict)],
-        variants=[v for v in entry.get("variants", []) if isinstance(v, dict)],
-    )
-
-
-def _label(entry: dict[str, Any], directory: Path) -> LabelView:
-    found = entry.get("report")
-    report: dict[str, Any] = found if isinstance(found, dict) else {}
-    file = entry.get("file")
+def _label(label: Label, directory: Path) -> LabelView:
     return LabelView(
-        case=str(entry.get("case", "")),
-        kind=str(entry.get("kind", "label")),
-        format=str(entry.get("format", "")),
-        dpi=int(entry.get("dpi") or 203),
-        tracking_id=str(entry.get("tracking_id", "")),
-        # a record names its files relative to the run; nothing outside the run directory is opened
-        file=(directory / file) if isinstance(file, str) and ".." not in Path(file).parts else None,
-        status=str(entry.get("status", "")),
-        passed=bool(entry.get("passed")),
-        checks=tuple(c for c in report.get("checks", []) if isinstance(c, dict)),
-        hint=str(report.get("hint") or ""),
+        case=label.case,
+        kind=label.kind,
+        format=label.format,
+        dpi=label.dpi,
+        tracking_id=label.tracking_id,
+        # a record names its files inside the run's own labels/; nothing else is ever opened
+        file=directory / label.file if label.file and LABEL_FILE.match(label.file) else None,
+        status=label.status,
+        passed=label.passed,
+        checks=tuple(check.model_dump() for check in label.report.checks),
+        hint=label.report.hint,
     )
 
 
-def _call(number: int, entry: dict[str, Any]) -> CallView:
-    status = entry.get("status")
+def _call(number: int, call: Call) -> CallView:
     return CallView(
         number=number,
-        operation=str(entry.get("operation", "")),
-        method=str(entry.get("method", "")),
-        path=str(entry.get("path", "")),
-        status=status if isinstance(status, int) else None,
-        attempt=int(entry.get("attempt") or 1),
-        request_id=entry.get("request_id") if isinstance(entry.get("request_id"), str) else None,
-        elapsed_ms=float(entry.get("elapsed_ms") or 0.0),
-        error_code=entry.get("error_code") if isinstance(entry.get("error_code"), str) else None,
-        request=entry.get("request"),
-        response=entry.get("response"),
-        case=entry.get("case") if isinstance(entry.get("case"), str) else None,
+        operation=call.operation,
+        method=call.method,
+        path=call.path,
+        status=call.status,
+        attempt=call.attempt,
+        request_id=call.request_id,
+        elapsed_ms=call.elapsed_ms,
+        error_code=call.error_code,
+        request=call.request,
+        response=call.response,
+        case=call.case,
     )
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _identifiers(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in _IDENTIFIERS and isinstance(item, str) and item:
-                yield item
-            else:
-                yield from _identifiers(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _identifiers(item)
-
-
-def _attribute(run_id: str, cases: list[CaseView], calls: list[CallView]) -> list[CallView]:
-    by_id = {case.id: case for case in cases}
-    reference = re.compile(re.escape(run_id) + r"-(.+)-\d+$")
-    owner_of: dict[str, str] = {}
-    unattributed: list[CallView] = []
-    for call in calls:
-        owner: str | None = call.case if call.case in by_id else None
-        for text in _strings(call.request) if owner is None else ():
-            match = reference.match(text)
-            if match and match.group(1) in by_id:
-                owner = match.group(1)
-                break
-        if owner is None:
-            candidates = [call.path, *_strings(call.request), *_identifiers(call.response)]
-            owner = next(
-                (case_id for identifier, case_id in owner_of.items() if any(identifier in text for text in candidates)),
-                None,
-            )
-        if owner is None:
-            for text in _strings(call.response):
-                match = reference.match(text)
-                if match and match.group(1) in by_id:
-                    owner = match.group(1)
-                    break
-        if owner is None:
-            unattributed.append(call)
-            continue
-        by_id[owner].calls.append(call)
-        for identifier in _identifiers(call.response):
-            owner_of.setdefault(identifier, owner)
-    return unattributed

@@ -21,8 +21,17 @@ def _v1_to_v2(raw: Raw) -> Raw:
     return {**raw, "schema_version": 2, "steps": {}, "audit": []}
 
 
+def _v2_to_v3(raw: Raw) -> Raw:
+    # v3 records the label formats and dpis the shipper prints; a v2 workspace never said, so sign-off
+    # keeps asking for all of them until the shipper narrows it (onboard init --formats/--dpi)
+    profile = raw.get("profile")
+    if isinstance(profile, dict):
+        profile = {"label_formats": ["PDF", "PNG", "ZPL"], "label_dpis": [203, 300], **profile}
+    return {**raw, "schema_version": 3, "profile": profile}
+
+
 #: the migration from each version to the next
-MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Raw], Raw]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 class MigrationError(ValueError):

@@ -13,8 +13,13 @@ from onboard.models.requests import Address
 from onboard.samples import Sample, SamplePackage
 
 #: bump together with a migration in ``onboard.workspace.migrations``
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 Environment = Literal["emulator", "sandbox", "production"]
+LabelFormat = Literal["PDF", "PNG", "ZPL"]
+LabelDpi = Literal[203, 300]
+#: until the shipper says what they print, sign-off asks for every format and dpi Amazon offers
+ALL_FORMATS: tuple[LabelFormat, ...] = ("PDF", "PNG", "ZPL")
+ALL_DPIS: tuple[LabelDpi, ...] = (203, 300)
 StepStatus = Literal["todo", "in_progress", "waiting", "done", "blocked", "skipped"]
 
 
@@ -30,6 +35,15 @@ class Profile(BaseModel):
     ship_from: Address
     ship_to: Address
     package: SamplePackage
+    #: the label formats the shipper will print: sign-off needs a passing label in each
+    label_formats: list[LabelFormat] = Field(default_factory=lambda: list(ALL_FORMATS), min_length=1)
+    #: the printer resolutions the shipper will print at: sign-off needs each with each format
+    label_dpis: list[LabelDpi] = Field(default_factory=lambda: list(ALL_DPIS), min_length=1)
+
+    @field_validator("label_formats", "label_dpis")
+    @classmethod
+    def _once_each_in_order(cls, value: list[str] | list[int]) -> list[str] | list[int]:
+        return list(dict.fromkeys(value))  # type: ignore[return-value]
 
     @field_validator("business_id")
     @classmethod

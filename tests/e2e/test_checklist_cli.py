@@ -129,7 +129,7 @@ def test_a_shipper_goes_from_the_river_invitation_to_the_first_shipping_day(ship
     assert "Every step is done" in shipper.ok("status")
 
     saved = json.loads(shipper.file.read_bytes())
-    assert saved["schema_version"] == 2
+    assert saved["schema_version"] == 3
     assert saved["steps"]["registration-submitted"]["resubmissions"] == 1
     trail = [(entry["step"], entry["field"], entry["old"], entry["new"]) for entry in saved["audit"]]
     assert ("registration-review", "evidence.decision", "rejected", None) in trail
@@ -204,7 +204,7 @@ def test_a_corrupt_or_newer_workspace_is_refused_untouched_naming_the_backup(shi
 
     shipper.file.write_text(json.dumps({**json.loads(good), "schema_version": 99}))
     said = shipper.refused("step", "roles", "--status", "done")
-    assert "was written by a newer onboard (schema 99, this one reads 2) — upgrade onboard" in said
+    assert "was written by a newer onboard (schema 99, this one reads 3) — upgrade onboard" in said
 
 
 def test_a_v1_workspace_is_read_as_is_and_upgraded_at_the_first_change(tmp_path: Path) -> None:
@@ -218,7 +218,11 @@ def test_a_v1_workspace_is_read_as_is_and_upgraded_at_the_first_change(tmp_path:
 
     old.step("river-account", "in_progress")
     upgraded = json.loads(old.file.read_bytes())
-    assert upgraded["schema_version"] == 2
+    assert upgraded["schema_version"] == 3
     assert upgraded["workspace_id"] == json.loads(v1)["workspace_id"]
-    assert upgraded["profile"] == json.loads(v1)["profile"]
+    # the profile as it was, with what v3 adds: the label formats and dpis the shipper prints (all, until told)
+    assert upgraded["profile"] == json.loads(v1)["profile"] | {
+        "label_formats": ["PDF", "PNG", "ZPL"],
+        "label_dpis": [203, 300],
+    }
     assert (old.workspace / "workspace.json.bak").read_bytes() == v1

@@ -30,11 +30,11 @@ def test_every_older_version_has_a_way_up() -> None:
     assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 
-def test_a_v1_workspace_opens_as_v2_and_keeps_who_it_is(v1_workspace: Path) -> None:
+def test_a_v1_workspace_opens_as_the_current_schema_and_keeps_who_it_is(v1_workspace: Path) -> None:
     original = (v1_workspace / STATE_FILE).read_bytes()
     workspace = Workspace.open(v1_workspace)
     state = workspace.state
-    assert state.schema_version == 2
+    assert state.schema_version == SCHEMA_VERSION == 3
     assert state.workspace_id == "5f0c8d6a1e2b4c3d9a7e6f5b4c3d2e1f"
     assert state.created == datetime(2026, 5, 4, 8, 15, tzinfo=UTC)
     assert (state.profile.shipper_name, state.profile.business_id) == ("Acme Ltd", "AmazonShipping_UK")
@@ -43,16 +43,28 @@ def test_a_v1_workspace_opens_as_v2_and_keeps_who_it_is(v1_workspace: Path) -> N
     assert (v1_workspace / STATE_FILE).read_bytes() == original
 
 
-def test_the_first_save_writes_v2_and_keeps_the_v1_file_as_the_backup(v1_workspace: Path) -> None:
+def test_the_first_save_writes_v3_and_keeps_the_v1_file_as_the_backup(v1_workspace: Path) -> None:
     original = (v1_workspace / STATE_FILE).read_bytes()
     workspace = Workspace.open(v1_workspace)
     apply_change(checklist(), workspace.state, "river-account", Change(status="in_progress"), datetime.now(UTC))
     workspace.save()
     assert (v1_workspace / f"{STATE_FILE}.bak").read_bytes() == original
     saved = json.loads((v1_workspace / STATE_FILE).read_bytes())
-    assert saved["schema_version"] == 2
+    assert saved["schema_version"] == 3
     assert saved["steps"]["river-account"]["status"] == "in_progress"
     assert Workspace.open(v1_workspace).state.workspace_id == "5f0c8d6a1e2b4c3d9a7e6f5b4c3d2e1f"
+
+
+def test_a_v2_workspace_asks_for_every_label_format_and_dpi_until_told(tmp_path: Path) -> None:
+    # v2 never said what the shipper prints: sign-off keeps asking for all of it, and nothing else changes
+    raw = json.loads(V1.read_text())
+    v2 = upgrade({**raw, "schema_version": 1}) | {"schema_version": 2}
+    v2["profile"].pop("label_formats", None)
+    v2["profile"].pop("label_dpis", None)
+    (tmp_path / STATE_FILE).write_text(json.dumps(v2))
+    profile = Workspace.open(tmp_path).state.profile
+    assert (profile.label_formats, profile.label_dpis) == (["PDF", "PNG", "ZPL"], [203, 300])
+    assert profile.shipper_name == "Acme Ltd"
 
 
 def test_a_version_too_old_to_upgrade_is_a_clear_error() -> None:
