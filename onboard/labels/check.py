@@ -43,7 +43,7 @@ import zxingcpp
 from PIL import Image
 
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, SUPPORTED_DPIS
-from onboard.labels.matching import carries, normalise
+from onboard.labels.matching import carries, normalise, shown
 from onboard.labels.png import label_size
 from onboard.labels.zpl import MAX_LABELS, Barcode, ZplDocument, ZplError, ZplLabel, draw_label, label_dots, read_zpl
 
@@ -61,8 +61,11 @@ __all__ = [
     "check_label",
     "check_spec_supported",
     "decode_contents",
+    "open_png",
+    "pdf_pages",
     "preview",
     "sniff_format",
+    "zpl_document",
 ]
 
 Status = Literal["passed", "failed", "placeholder", "unreadable"]
@@ -334,35 +337,50 @@ def preview(data: bytes, fmt: str, dpi: int) -> Image.Image:
     if dpi <= 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
     if fmt == "PNG":
-        return _open_png(data)
+        return open_png(data)
     if fmt == "ZPL":
-        try:
-            labels = read_zpl(data).labels
-        except ZplError as exc:
-            raise ValueError(str(exc)) from None
-        if not labels:
-            raise ValueError("the ZPL prints nothing: its formats hold settings only")
-        return draw_label(labels[0], dpi)
+        return draw_label(zpl_document(data).labels[0], dpi)
     if fmt == "PDF":
-        pypdfium2 = _pdfium()
-        with PDFIUM_LOCK:
-            try:
-                pdf = pypdfium2.PdfDocument(data)
-            except pypdfium2.PdfiumError as exc:
-                raise ValueError(f"damaged PDF: {exc}") from None
-            try:
-                if len(pdf) == 0:
-                    raise ValueError("the PDF has no pages")
-                page = pdf[0]
+        return pdf_pages(data, dpi, limit=1)[0]
+    raise ValueError(f"unknown label format {fmt!r}: choose PDF, PNG or ZPL")
+
+
+def zpl_document(data: bytes) -> ZplDocument:
+    """The labels of a ZPL file; ValueError (one line) when it holds none a printer would print."""
+    try:
+        document = read_zpl(data)
+    except ZplError as exc:
+        raise ValueError(str(exc)) from None
+    if not document.labels:
+        raise ValueError("the ZPL prints nothing: its formats hold settings only")
+    return document
+
+
+def pdf_pages(data: bytes, dpi: int, *, limit: int, grayscale: bool = False) -> list[Image.Image]:
+    """The first ``limit`` pages of a PDF drawn by PDFium at ``dpi``; ValueError when it cannot be drawn."""
+    pypdfium2 = _pdfium()
+    images: list[Image.Image] = []
+    with PDFIUM_LOCK:
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            raise ValueError(f"damaged PDF: {exc}") from None
+        try:
+            if len(pdf) == 0:
+                raise ValueError("the PDF has no pages")
+            for number in range(min(len(pdf), limit)):
+                page = pdf[number]
                 try:
                     width, height = page.get_size()
-                    image: Image.Image = page.render(scale=_render_scale(width, height, dpi)).to_pil()
+                    bitmap = page.render(scale=_render_scale(width, height, dpi), grayscale=grayscale)
+                    images.append(bitmap.to_pil())
                 finally:
                     page.close()
-            finally:
-                pdf.close()
-        return image
-    raise ValueError(f"unknown label format {fmt!r}: choose PDF, PNG or ZPL")
+        except pypdfium2.PdfiumError as exc:
+            raise ValueError(f"damaged PDF: {exc}") from None
+        finally:
+            pdf.close()
+    return images
 
 
 # --- PDF -------------------------------------------------------------------------------------------------------
@@ -448,7 +466,7 @@ def _render_scale(width_pt: float, height_pt: float, dpi: int) -> float:
 # --- PNG -------------------------------------------------------------------------------------------------------
 
 
-def _open_png(data: bytes) -> Image.Image:
+def open_png(data: bytes) -> Image.Image:
     """The decoded image; ValueError (one line) when it is damaged or absurdly large."""
     try:
         with warnings.catch_warnings():
@@ -464,7 +482,7 @@ def _open_png(data: bytes) -> Image.Image:
 
 def _check_png(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
     try:
-        image = _open_png(data)
+        image = open_png(data)
     except ValueError as exc:
         return _Measured((LabelCheck("file", False, str(exc)),))
     width, height = image.size
@@ -603,7 +621,7 @@ def _zpl_field_check(fields: Sequence[Barcode], expect: str | None) -> LabelChec
         return LabelCheck("barcode field", False, "no barcode field (^BC, ^BX, ^BQ…) in the label")
     printed = [f for f in fields if not f.error]
     unprinted = [f for f in fields if f.error]
-    kinds = ", ".join(f"{f.symbology} {_shown(f.text)!r}" for f in printed)
+    kinds = ", ".join(f"{f.symbology} {shown(f.text)!r}" for f in printed)
     lost = "; ".join(f"{f.command} prints nothing: {f.error}" for f in unprinted)
     listing = "; ".join(p for p in (kinds, lost) if p)
     if not printed:
@@ -616,15 +634,6 @@ def _zpl_field_check(fields: Sequence[Barcode], expect: str | None) -> LabelChec
     return LabelCheck(
         "barcode field", True, "; ".join(f"the {f.symbology} field carries {expect} ({how})" for f, how in carriers)
     )
-
-
-def _shown(text: str) -> str:
-    """Barcode text as a person reads it: separators as zxing-cpp draws them, long payloads cut."""
-    shown = text.translate(_SHOWN)
-    return shown if len(shown) <= 60 else shown[:57] + "…"
-
-
-_SHOWN = str.maketrans({"\x1e": "␞", "\x1d": "␝", "\x1c": "␜", "\x04": "␄"})
 
 
 # --- scanning and judging ----------------------------------------------------------------------------------
@@ -700,10 +709,10 @@ def _judge_barcodes(
     if read:
         for field in zpl_fields:
             if not field.error and (field.symbology, normalise(field.text)) not in read:
-                problems.append(f"unreadable barcode: the {field.symbology} field {_shown(field.text)!r} does not scan")
+                problems.append(f"unreadable barcode: the {field.symbology} field {shown(field.text)!r} does not scan")
     carriers = [(b, how) for b in found if b.valid and expect is not None and (how := carries(b.text, expect))]
     if expect is not None and not carriers:
-        seen = ", ".join(f"{b.symbology} {_shown(b.text)!r}" for b in found if b.valid)
+        seen = ", ".join(f"{b.symbology} {shown(b.text)!r}" for b in found if b.valid)
         problems.append(f"no barcode carries the tracking ID {expect}" + (f" (read: {seen})" if seen else ""))
     if problems:
         return LabelCheck("barcodes", False, "; ".join(problems))

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["carries", "normalise"]
+__all__ = ["carries", "normalise", "shown"]
 
 # zxing-cpp shows the ISO 15434 separators as pictures of themselves; both spellings mean the same bytes
-_PICTURES = str.maketrans({"␞": "\x1e", "␝": "\x1d", "␜": "\x1c", "␄": "\x04"})
+_SEPARATORS = dict(zip("␞␝␜␄", "\x1e\x1d\x1c\x04", strict=True))
+_PICTURES = str.maketrans(_SEPARATORS)
+_AS_PICTURES = str.maketrans({byte: picture for picture, byte in _SEPARATORS.items()})
 _GS1_ELEMENT = re.compile(r"\((\d{2,4})\)([^(]*)")
 # AIs whose value carries a parcel's tracking number: SSCC, and USPS IMpb's routing + tracking (92-95 are
 # the prefixes of a USPS tracking number, written as the AI followed by its value)
 _TRACKING_AIS = {"00", "401", "403", "92", "93", "94", "95"}
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """Barcode text as a person reads it: separators drawn as zxing-cpp draws them, a long payload cut."""
+    drawn = text.translate(_AS_PICTURES)
+    return drawn if len(drawn) <= limit else drawn[: limit - 3] + "…"
 
 
 def normalise(text: str) -> str:

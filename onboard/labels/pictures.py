@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from onboard.labels.check import PDFIUM_LOCK, _open_png, _pdfium, _render_scale, sniff_format
-from onboard.labels.zpl import ZplError, draw_label, read_zpl
+from onboard.labels.check import open_png, pdf_pages, sniff_format, zpl_document
+from onboard.labels.zpl import MAX_LABELS, draw_label
 
 __all__ = ["Pictures", "render_file", "save_pictures"]
 
@@ -28,12 +28,7 @@ def render_file(data: bytes, dpi: int) -> Pictures:
     """Draw every label of ``data``; ValueError (one line) when the bytes are no label that can be drawn."""
     fmt = sniff_format(data)
     if fmt == "ZPL":
-        try:
-            document = read_zpl(data)
-        except ZplError as exc:
-            raise ValueError(str(exc)) from None
-        if not document.labels:
-            raise ValueError("the ZPL prints nothing: its formats hold settings only")
+        document = zpl_document(data)
         skipped = dict.fromkeys(name for label in document.labels for name in label.skipped)
         notes = dict.fromkeys(note for label in document.labels for note in label.notes)
         if document.dropped:
@@ -41,38 +36,14 @@ def render_file(data: bytes, dpi: int) -> Pictures:
         pages = tuple(draw_label(label, dpi) for label in document.labels)
         return Pictures("ZPL", dpi, pages, tuple(skipped), tuple(notes))
     if fmt == "PNG":
-        image = _open_png(data)
+        image = open_png(data)
         stored = image.info.get("dpi")
         own = round(float(stored[0])) if isinstance(stored, tuple) and stored and float(stored[0]) > 0 else dpi
         return Pictures("PNG", own, (image.convert("L"),))
     if fmt == "PDF":
-        return Pictures("PDF", dpi, tuple(_pdf_pages(data, dpi)))
+        # as many pages as a ZPL file may hold labels
+        return Pictures("PDF", dpi, tuple(pdf_pages(data, dpi, limit=MAX_LABELS, grayscale=True)))
     raise ValueError("not a label file: neither PDF, PNG nor ZPL")
-
-
-def _pdf_pages(data: bytes, dpi: int) -> list[Image.Image]:
-    pypdfium2 = _pdfium()
-    images: list[Image.Image] = []
-    with PDFIUM_LOCK:
-        try:
-            pdf = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError as exc:
-            raise ValueError(f"damaged PDF: {exc}") from None
-        try:
-            if len(pdf) == 0:
-                raise ValueError("the PDF has no pages")
-            for number in range(min(len(pdf), 50)):
-                page = pdf[number]
-                try:
-                    width, height = page.get_size()
-                    images.append(page.render(scale=_render_scale(width, height, dpi), grayscale=True).to_pil())
-                finally:
-                    page.close()
-        except pypdfium2.PdfiumError as exc:
-            raise ValueError(f"damaged PDF: {exc}") from None
-        finally:
-            pdf.close()
-    return images
 
 
 def save_pictures(pictures: Pictures, kind: str) -> list[bytes]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onboard.certify.record import LABEL_FILE, Call, Label, calls_by_case, latest_run, read_run
+from onboard.certify.record import LABEL_FILE, Call, Label, RunRecord, calls_by_case, latest_run, read_run
 
 __all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run"]
 
@@ -82,6 +82,8 @@ class RunView:
     unattributed: list[CallView]
     left_open: list[str]
     cancel_failures: list[str]
+    #: the record this view draws; what is derived from the run is asked of it
+    record: RunRecord
     #: why the run stopped early (the server stopped answering); None for a run that went to the end
     stopped: str | None = None
 
@@ -89,10 +91,7 @@ class RunView:
         return next((case for case in self.cases if case.id == case_id), None)
 
     def counts(self) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for case in self.cases:
-            found[case.status] = found.get(case.status, 0) + 1
-        return found
+        return self.record.counts()
 
 
 def load_run(path: Path) -> RunView:
@@ -125,6 +124,7 @@ def load_run(path: Path) -> RunView:
         unattributed=[_call(number, call) for number, call in unattributed],
         left_open=list(record.left_open),
         cancel_failures=list(record.cancel_failures),
+        record=record,
         stopped=record.stopped if not record.complete else None,
     )
 

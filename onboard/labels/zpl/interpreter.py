@@ -47,7 +47,6 @@ _MAX_DOTS = 32000
 _MAX_GRAPHIC_PIXELS = 40_000_000
 _MAX_FONT_DOTS = 32000
 
-_BARCODES = {"BC", "B3", "BA", "B2", "BK", "BE", "BU", "B8", "B9", "BX", "BQ", "B7", "BD", "BO", "B0"}
 # barcode commands without an orientation of their own (their first parameter is something else)
 _NO_ORIENTATION = {"BD"}
 _FIXED_N = {"BQ"}
@@ -117,6 +116,8 @@ _SYMBOLOGY = {
     "BU": "UPC-A", "B8": "EAN-8", "B9": "UPC-E", "BX": "Data Matrix", "BQ": "QR Code", "B7": "PDF417",
     "BD": "MaxiCode", "BO": "Aztec", "B0": "Aztec",
 }  # fmt: skip
+# the barcode commands onboard draws: those it has a symbology for
+_BARCODES = frozenset(_SYMBOLOGY)
 
 
 def interpret(data: bytes) -> ZplDocument:
@@ -150,6 +151,11 @@ def _int(raw: str | None, default: int, low: int = 0, high: int = _MAX_DOTS) -> 
 
 def _param(parts: list[str], i: int) -> str:
     return parts[i].strip() if i < len(parts) else ""
+
+
+def _cell(parts: list[str]) -> tuple[int, int]:
+    """A font's height and width, the 2nd and 3rd parameters of ^A, ^A@ and ^CF (0 where not given)."""
+    return _int(_param(parts, 1), 0, 0, _MAX_FONT_DOTS), _int(_param(parts, 2), 0, 0, _MAX_FONT_DOTS)
 
 
 def _orientation(raw: str, default: Orientation) -> Orientation:
@@ -203,7 +209,6 @@ class _FieldState:
 
     x: int = 0
     y: int = 0
-    positioned: bool = False
     baseline: bool = False
     right: bool | None = None
     font: Font | None = None
@@ -424,8 +429,7 @@ class Printer:
     def _cmd_CF(self, c: Command) -> None:
         parts = c.fields()
         name = _param(parts, 0)[:1] or self.default_font.name
-        height = _int(_param(parts, 1), 0, 0, _MAX_FONT_DOTS)
-        width = _int(_param(parts, 2), 0, 0, _MAX_FONT_DOTS)
+        height, width = _cell(parts)
         if not height and not width and name == self.default_font.name:
             height, width = self.default_font.height, self.default_font.width
         self.default_font = _font(name, height, width)
@@ -466,7 +470,6 @@ class Printer:
         else:
             fs.x = _int(_param(parts, 0), 0) + self.home[0] - self.shift
             fs.y = _int(_param(parts, 1), 0) + self.home[1] + self.top
-        fs.positioned = True
         fs.baseline = baseline
         justify = _param(parts, 2)
         if justify in ("0", "1"):
@@ -483,8 +486,7 @@ class Printer:
         name = raw[:1] or "0"
         parts = raw[1:].split(",")
         orientation = _orientation(_param(parts, 0), self.default_orientation) if _param(parts, 0) else None
-        height = _int(_param(parts, 1), 0, 0, _MAX_FONT_DOTS)
-        width = _int(_param(parts, 2), 0, 0, _MAX_FONT_DOTS)
+        height, width = _cell(parts)
         if not height and not width and name.upper() == self.default_font.name:
             height, width = self.default_font.height, self.default_font.width
         self.field_state.font = _font(name, height, width)
@@ -494,8 +496,7 @@ class Printer:
         # ^A@o,h,w,d:o.x names a downloaded font: drawn as font 0 at its size
         parts = c.fields()
         orientation = _orientation(_param(parts, 0), self.default_orientation) if _param(parts, 0) else None
-        height = _int(_param(parts, 1), 0, 0, _MAX_FONT_DOTS)
-        width = _int(_param(parts, 2), 0, 0, _MAX_FONT_DOTS)
+        height, width = _cell(parts)
         self.field_state.font = _font("0", height or self.default_font.height, width)
         self.field_state.font_orientation = orientation
         self._note("^A@ downloaded fonts are drawn in font 0")

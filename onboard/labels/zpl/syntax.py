@@ -15,10 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Command", "Format", "read_commands", "split_formats"]
-
-# the largest number of formats a file is read for: past this it is not a label file but a print job
-MAX_FORMATS = 200
+__all__ = ["Command", "read_commands"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +40,12 @@ class Command:
         return raw.split(",", count - 1) if count > 0 else raw.split(",")
 
 
-@dataclass(frozen=True, slots=True)
-class Format:
-    """The commands of one ``^XA … ^XZ`` label format, in order (``~`` commands met inside included)."""
-
-    commands: tuple[Command, ...]
-    closed: bool  # False when the file ended before its ^XZ
-
-
 # data-carrying commands: their parameters end at the next caret only, so a tilde is data, as on a printer
 _FIELD_DATA = {"FD", "FV", "FX", "SN", "SF"}
-_LINE_BREAKS = bytes.maketrans(b"", b"")
 
 
 def _strip_breaks(raw: bytes) -> bytes:
-    return raw.translate(_LINE_BREAKS, b"\r\n") if b"\n" in raw or b"\r" in raw else raw
+    return raw.translate(None, b"\r\n") if b"\n" in raw or b"\r" in raw else raw
 
 
 def read_commands(data: bytes) -> list[Command]:
@@ -134,35 +122,3 @@ def _graphic_field(data: bytes, i: int, caret: int, tilde: int) -> tuple[bytes, 
     while j < n and data[j] not in (caret, tilde):
         j += 1
     return _strip_breaks(data[start:j]), j
-
-
-def split_formats(commands: list[Command]) -> tuple[list[Format], list[Command]]:
-    """The label formats (``^XA`` to ``^XZ``), and the ``~`` commands met outside any format, in order.
-
-    ``^`` commands outside a format are not part of any label and a printer ignores them; so does this.
-    """
-    formats: list[Format] = []
-    outside: list[Command] = []
-    current: list[Command] | None = None
-    for command in commands:
-        if command.prefix == "^" and command.code == "XA":
-            if current is not None:
-                # a second ^XA before ^XZ: the printer starts the format afresh
-                formats.append(Format(tuple(current), closed=False))
-            current = []
-            if len(formats) >= MAX_FORMATS:
-                break
-            continue
-        if command.prefix == "^" and command.code == "XZ":
-            if current is not None:
-                formats.append(Format(tuple(current), closed=True))
-                current = None
-            continue
-        if current is None:
-            if command.prefix == "~":
-                outside.append(command)
-            continue
-        current.append(command)
-    if current is not None and len(formats) < MAX_FORMATS:
-        formats.append(Format(tuple(current), closed=False))
-    return formats, outside
