@@ -45,7 +45,18 @@ from PIL import Image
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, SUPPORTED_DPIS
 from onboard.labels.matching import carries, normalise, shown
 from onboard.labels.png import label_size
-from onboard.labels.zpl import MAX_LABELS, Barcode, ZplDocument, ZplError, ZplLabel, draw_label, label_dots, read_zpl
+from onboard.labels.zpl import (
+    MAX_LABELS,
+    Barcode,
+    Drawing,
+    ZplDocument,
+    ZplError,
+    ZplLabel,
+    draw_label,
+    drawing,
+    label_dots,
+    read_zpl,
+)
 
 if TYPE_CHECKING:
     from onboard.models.requests import RequestedDocumentSpecification
@@ -555,7 +566,8 @@ def _check_zpl(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
     first = labels[0]
     size_dpi = _dpi_of_dots(first.width_dots, first.height_dots) if first.width_dots and first.height_dots else None
     used = dpi or size_dpi or SUPPORTED_DPIS[0]
-    size_check = _zpl_size(labels, used)
+    drawings = [drawing(label, used) for label in labels]
+    size_check = _zpl_size(labels, used, drawings[0])
     if dpi is not None and size_dpi is not None and dpi != size_dpi:
         dots = f"^PW{first.width_dots} ^LL{first.height_dots}"
         dpi_check = LabelCheck("dpi", False, f"wrong dpi: {dots} is 4 x 6 in at {size_dpi} dpi, {dpi} dpi was asked")
@@ -565,12 +577,68 @@ def _check_zpl(data: bytes, dpi: int | None, expect: str | None) -> _Measured:
     fields = [b for label in labels for b in label.barcodes]
     checks = [structure, size_check, dpi_check, _zpl_field_check(fields, expect)]
     found: list[FoundBarcode] = []
+    unread: list[tuple[int, str]] = []
     wanted = _wanted(expect, fields)
-    for label in labels:
-        found += _scan(draw_label(label, used), wanted, label.number)
-    checks.append(_judge_barcodes(found, len(labels), expect, fields))
-    width, height = label_dots(first, used)
+    for label, drawn in zip(labels, drawings, strict=True):
+        page = _scan(drawn.image, wanted, label.number)
+        extra, why = _read_back(label, drawn, page, used)
+        found += page + extra
+        unread += [(label.number, reason) for reason in why]
+    checks.append(_judge_barcodes(found, len(labels), expect, fields, unread))
+    width, height = drawings[0].image.size
     return _Measured(tuple(checks), tuple(found), len(labels), round(width / used, 3), round(height / used, 3), used)
+
+
+#: white added around a barcode field's own box when it is read on its own: the widest quiet zone asked for
+#: (10 modules of Code 128 at a 4-dot module)
+_QUIET_DOTS = 40
+
+
+def _read_back(
+    label: ZplLabel, drawn: Drawing, page: Sequence[FoundBarcode], dpi: int
+) -> tuple[list[FoundBarcode], list[str]]:
+    """Each barcode field the whole-label scan missed, read from its own place on the drawing.
+
+    A scanner is aimed at one symbol; reading the whole label at once misses some (a MaxiCode inside the
+    box lines around it). Returns what was read that way, and for every field of the label why it does not
+    scan ("" when it does).
+    """
+    image = drawn.image
+    read = {(b.symbology, normalise(b.text)) for b in page if b.valid}
+    extra: list[FoundBarcode] = []
+    why: list[str] = []
+    for field, box in zip(label.barcodes, drawn.symbols, strict=True):
+        key = (field.symbology, normalise(field.text))
+        if field.error or box is None or key in read:
+            why.append("")
+            continue
+        inside = (max(box[0], 0), max(box[1], 0), min(box[2], image.width), min(box[3], image.height))
+        if inside[0] < inside[2] and inside[1] < inside[3]:
+            crop = image.crop(inside)
+            alone = Image.new("L", (crop.width + 2 * _QUIET_DOTS, crop.height + 2 * _QUIET_DOTS), 255)
+            alone.paste(crop, (_QUIET_DOTS, _QUIET_DOTS))
+            hits = [b for b in _read(alone, label.number, thorough=True) if (b.symbology, normalise(b.text)) == key]
+            if hits:
+                extra.append(hits[0])
+                read.add(key)
+                why.append("")
+                continue
+        why.append(_past_edge(box, image.size, dpi))
+    return extra, why
+
+
+def _past_edge(box: tuple[int, int, int, int], size: tuple[int, int], dpi: int) -> str:
+    """How a field's box runs past the drawn label's edges, in words; "" when it lies within them."""
+    left, top, right, bottom = box
+    width, height = size
+    past = [
+        (right - width, f"right edge (to {_inches(right / dpi)} in on a {_inches(width / dpi)} in wide label)"),
+        (-left, "left edge"),
+        (bottom - height, f"foot (to {_inches(bottom / dpi)} in on a {_inches(height / dpi)} in long label)"),
+        (-top, "top edge"),
+    ]
+    over = [words for dots, words in past if dots > 0]
+    return f"runs past the label's {' and '.join(over)}, so it prints cut" if over else ""
 
 
 def _zpl_structure(document: ZplDocument) -> str:
@@ -590,10 +658,20 @@ def _zpl_structure(document: ZplDocument) -> str:
     return "; ".join(parts)
 
 
-def _zpl_size(labels: Sequence[ZplLabel], dpi: int) -> LabelCheck:
+def _zpl_size(labels: Sequence[ZplLabel], dpi: int, drawn: Drawing) -> LabelCheck:
     """The label against 4 x 6 in stock at ``dpi``: no ^PW/^LL means the printer's own, the size asked for."""
     first = labels[0]
     width, height = label_dots(first, dpi)
+    if drawn.stretched:
+        # no ^LL: the format runs as long as the stock it is fed; its ink says how long that must be
+        reach = _inches(drawn.image.height / dpi)
+        wide = f"^PW{width}" if first.width_dots else "no ^PW"
+        return LabelCheck(
+            "size",
+            True,
+            f"{_inches(width / dpi)} x {reach} in ({wide}, no ^LL: the printer prints at its stock's length, and the"
+            f" ink runs to {reach} in, so it needs {reach} in stock: 6 in stock would cut its foot)",
+        )
     missing = [name for name, value in (("^PW", first.width_dots), ("^LL", first.height_dots)) if not value]
     given = f"^PW{width} ^LL{height}" if not missing else f"no {' or '.join(missing)}"
     stock = label_size(dpi)
@@ -694,21 +772,31 @@ def _judge_barcodes(
     pages: int,
     expect: str | None,
     zpl_fields: Sequence[Barcode] = (),
+    unread: Sequence[tuple[int, str]] = (),
 ) -> LabelCheck:
+    """``unread`` pairs each of ``zpl_fields`` with its label's page and why it does not scan ("" unknown)."""
     problems: list[str] = []
+    read = {(b.symbology, normalise(b.text)) for b in found if b.valid}
+    whys = [*unread, *[(0, "")] * (len(zpl_fields) - len(unread))]
+    cut = [
+        (page, f"unreadable barcode: the {field.symbology} field {shown(field.text)!r} {why}")
+        for field, (page, why) in zip(zpl_fields, whys, strict=True)
+        if why and not field.error and (field.symbology, normalise(field.text)) not in read
+    ]
     for page in range(1, pages + 1):
-        # a page with a symbol seen but not decoded is reported below, by that symbol
-        if not any(b.page == page for b in found):
+        # a page with a symbol seen but not decoded is reported below, by that symbol; one whose field is
+        # known to print cut, by that field
+        if not any(b.page == page for b in found) and not any(p == page for p, _ in cut):
             where = f"page {page}" if pages > 1 else "the label"
             problems.append(f"unreadable barcode: nothing on {where} scans")
     for b in found:
         if not b.valid:
             where = f" on page {b.page}" if pages > 1 else ""
             problems.append(f"unreadable barcode: a {b.symbology}{where} does not decode ({b.error})")
-    read = {(b.symbology, normalise(b.text)) for b in found if b.valid}
+    problems += [problem for _, problem in cut]
     if read:
-        for field in zpl_fields:
-            if not field.error and (field.symbology, normalise(field.text)) not in read:
+        for field, (_, why) in zip(zpl_fields, whys, strict=True):
+            if not why and not field.error and (field.symbology, normalise(field.text)) not in read:
                 problems.append(f"unreadable barcode: the {field.symbology} field {shown(field.text)!r} does not scan")
     carriers = [(b, how) for b in found if b.valid and expect is not None and (how := carries(b.text, expect))]
     if expect is not None and not carriers:

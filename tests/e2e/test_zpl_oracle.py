@@ -77,8 +77,15 @@ KNOWN_EXTRAS = {
         KnownExtra(
             "Code 128",
             r"22\)?22000000000000",
-            "the second ^BC (mode D, ^FT283,1495) lies below 6 in: zebrash's canvas is the 4x6 in it is given, "
-            "while a printer feeds the label as long as it is",
+            "the second ^BC (mode D, ^FO114,1255) lies below 6 in: zebrash's canvas is the 4x6 in it is given, "
+            "while with no ^LL a printer prints the format as long as its stock, and onboard draws it to its ink",
+        ),
+    ),
+    "porterbuddy": (
+        KnownExtra(
+            "Code 128",
+            r"011112230000002326",
+            "the ^BC at ^FO58,1260 lies below 6 in, as DHL Paket's second one does",
         ),
     ),
 }

@@ -624,3 +624,44 @@ def test_the_json_report_holds_every_check_and_barcode() -> None:
 def test_a_non_positive_dpi_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="dpi must be positive"):
         check_label(b"^XA^XZ", dpi=0)
+
+
+# --- where a field lands against the label's edges ---------------------------------------------------------
+
+_LOW_CODE_128 = b"^BY3^FO100,1400^BCN,150,N,N,N^FD" + TRACKING.encode() + b"^FS"
+
+
+def test_with_no_ll_a_format_is_drawn_down_to_its_ink_and_says_the_stock_it_needs() -> None:
+    # a printer given no ^LL prints the format as long as its stock: a barcode at 7.6 in is on 8 in stock
+    report = check_label(b"^XA^PW812" + _LOW_CODE_128 + b"^XZ", expect_tracking=TRACKING)
+    assert report.ok, report.checks
+    size = next(c for c in report.checks if c.name == "size")
+    assert "no ^LL: the printer prints at its stock's length, and the ink runs to 7.64 in" in size.detail
+    assert report.height_in == pytest.approx(1550 / 203, abs=0.001)
+
+
+def test_with_ll_a_field_below_the_foot_is_cut_and_said_so() -> None:
+    report = check_label(b"^XA^PW812^LL1218" + _LOW_CODE_128 + b"^XZ", expect_tracking=TRACKING)
+    assert failed(report, "barcodes").startswith(
+        f"unreadable barcode: the Code 128 field '{TRACKING}' runs past the label's foot (to 7.64 in on a 6 in long"
+        " label), so it prints cut"
+    )
+
+
+def test_a_barcode_wider_than_the_label_runs_past_its_right_edge() -> None:
+    zpl = b"^XA^PW812^LL1218^BY4^FO300,100^BCN,150,N,N,N^FD" + TRACKING.encode() + b"^FS^XZ"
+    report = check_label(zpl)
+    assert "runs past the label's right edge" in failed(report, "barcodes")
+
+
+def test_a_maxicode_boxed_in_by_lines_is_read_as_a_scanner_aimed_at_it_reads_it() -> None:
+    # the whole-label scan misses a MaxiCode with frame lines close around it, as on UPS's labels
+    zpl = (
+        b"^XA^PW812^LL1218^FO20,20^GB300,300,3^FS^FO20,20^GB300,0,3^FS"
+        b"^FO40,40^BD2,1,1^FH^FD001840152382802[)>_1E01_1D961Z00004951_1DUPSN_1D06X610_1D159_1D1234567_1D1/1_1D"
+        b"_1DY_1D634 ALPHA DR_1DPITTSBURGH_1DPA_1E_04^FS"
+        b"^BY3^FO40,500^BCN,150,N,N,N^FD1Z00004951^FS^XZ"
+    )
+    report = check_label(zpl, expect_tracking="1Z00004951")
+    assert report.ok, report.checks
+    assert "MaxiCode" in {b.symbology for b in report.barcodes}

@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from PIL import Image
 
-    from onboard.labels.zpl.draw import MAX_PIXELS, draw_label, label_dots
+    from onboard.labels.zpl.draw import MAX_PIXELS, Drawing, draw_label, drawing, label_dots
     from onboard.labels.zpl.interpreter import MAX_LABELS, Barcode, ZplDocument, ZplError, ZplLabel
 
 __all__ = [
     "MAX_LABELS",
     "MAX_PIXELS",
     "Barcode",
+    "Drawing",
     "ZplDocument",
     "ZplError",
     "ZplLabel",
     "draw_label",
+    "drawing",
     "label_dots",
     "read_zpl",
     "render_pages",
@@ -32,7 +34,9 @@ __all__ = [
 
 _HOMES = {
     "MAX_PIXELS": "draw",
+    "Drawing": "draw",
     "draw_label": "draw",
+    "drawing": "draw",
     "label_dots": "draw",
     "MAX_LABELS": "interpreter",
     "Barcode": "interpreter",

@@ -9,6 +9,8 @@ a person holding the label reads it the right way up.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PIL import Image, ImageChops, ImageDraw
 
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN
@@ -26,10 +28,36 @@ from onboard.labels.zpl.elements import (
 from onboard.labels.zpl.interpreter import ZplLabel
 from onboard.labels.zpl.text import BASELINE, block_mask, line_mask, line_width
 
-__all__ = ["MAX_PIXELS", "draw_label", "label_dots"]
+__all__ = ["MAX_PIXELS", "Drawing", "draw_label", "drawing", "label_dots"]
 
 #: The most pixels one label is drawn with; a 4 x 6 in label at 300 dpi is 2.2 million.
 MAX_PIXELS = 40_000_000
+#: With no ^LL, a format runs as long as the stock it is printed on; onboard draws it down to its lowest ink,
+#: at most this many times the 6 in that was asked for (DHL Paket's labels, for one, fill 4 x 8 in stock).
+MAX_STRETCH = 2
+#: ink this far past the foot (in inches) is a format a little off its stock, cut there as the printer cuts
+#: it, not one made for longer stock (UPS's ^LH pushes its last line 0.05 in down)
+STRETCH_FROM_IN = 0.1
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A drawn label, and what the check needs to know about where its ink went.
+
+    ``symbols`` has one entry per barcode field (the order of ``ZplLabel.barcodes``): the box its symbol,
+    interpretation line included, covers on the upright drawing, which may reach past the label's edges;
+    None for a field that prints no symbol. ``ink_bottom`` is the lowest dot any field inks, and
+    ``stretched`` says the drawing runs past the 6 in asked for because the format has no ^LL and its ink
+    does.
+    """
+
+    image: Image.Image
+    symbols: tuple[Box | None, ...]
+    ink_bottom: int
+    stretched: bool = False
+
 
 _TURN = {
     "N": None,
@@ -40,7 +68,7 @@ _TURN = {
 
 
 def label_dots(label: ZplLabel, dpi: int) -> tuple[int, int]:
-    """The label's size in dots: its ^PW/^LL, else the 4 x 6 in label that was asked for, at ``dpi``."""
+    """The label's size in dots as the file gives it: its ^PW/^LL, else the 4 x 6 in label asked for, at ``dpi``."""
     width = label.width_dots or round(LABEL_WIDTH_IN * dpi)
     height = label.height_dots or round(LABEL_HEIGHT_IN * dpi)
     return width, height
@@ -49,26 +77,45 @@ def label_dots(label: ZplLabel, dpi: int) -> tuple[int, int]:
 def draw_label(
     label: ZplLabel, dpi: int = 203, size: tuple[int, int] | None = None, *, as_fed: bool = False
 ) -> Image.Image:
-    """The label as a mode "L" image, one pixel per dot (0 = ink); cut to ``MAX_PIXELS`` when larger.
+    """The label as a mode "L" image, one pixel per dot (0 = ink); see ``drawing``."""
+    return drawing(label, dpi, size, as_fed=as_fed).image
 
-    A label printed upside down (^POI) or mirrored (^PMY) is shown as a person reads it, unless ``as_fed``
-    asks for the pixels in the order the printhead lays them.
+
+def drawing(label: ZplLabel, dpi: int = 203, size: tuple[int, int] | None = None, *, as_fed: bool = False) -> Drawing:
+    """The label drawn one pixel per dot (0 = ink), cut to ``MAX_PIXELS`` when larger.
+
+    Without ``size`` or ^LL the drawing is 6 in long, or longer down to the lowest ink (at most
+    ``MAX_STRETCH`` times), as a printer fed with long enough stock prints it. A label printed upside down
+    (^POI) or mirrored (^PMY) is shown as a person reads it, unless ``as_fed`` asks for the pixels in the
+    order the printhead lays them.
     """
+    laid: list[tuple[Image.Image, int, int, str]] = []
+    symbols: list[Box | None] = []
+    for item in label.fields:
+        made = _mask(item)
+        if made is not None:
+            laid.append(made)
+        if isinstance(item, BarcodeField):
+            symbols.append(None if made is None else _box(*made[:3]))
+    ink_bottom = max((top + mask.height for mask, _, top, mode in laid if mode != "white"), default=0)
     width, height = size or label_dots(label, dpi)
+    stretched = False
+    if size is None and label.height_dots is None and ink_bottom > height + STRETCH_FROM_IN * dpi:
+        height, stretched = min(ink_bottom, height * MAX_STRETCH), True
     if width * height > MAX_PIXELS:
         height = max(1, MAX_PIXELS // width)
     canvas = Image.new("1", (width, height), 0)
-    for item in label.fields:
-        made = _mask(item)
-        if made is None:
-            continue
-        mask, left, top, mode = made
+    for mask, left, top, mode in laid:
         _lay(canvas, mask, left, top, mode)
     if label.inverted and as_fed:
         canvas = canvas.transpose(Image.Transpose.ROTATE_180)
     if label.mirrored and as_fed:
         canvas = canvas.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    return ImageChops.invert(canvas.convert("L"))
+    return Drawing(ImageChops.invert(canvas.convert("L")), tuple(symbols), ink_bottom, stretched)
+
+
+def _box(mask: Image.Image, left: int, top: int) -> Box:
+    return left, top, left + mask.width, top + mask.height
 
 
 def _lay(canvas: Image.Image, mask: Image.Image, left: int, top: int, mode: str) -> None:
