@@ -13,7 +13,7 @@ from typing import Any
 
 from onboard.certify.record import LABEL_FILE, Call, Label, RunRecord, calls_by_case, latest_run, read_run
 
-__all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run"]
+__all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run", "verdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,45 @@ class RunView:
 
     def counts(self) -> dict[str, int]:
         return self.record.counts()
+
+    @property
+    def partial(self) -> bool:
+        return self.record.partial
+
+
+def verdict(run: RunView) -> tuple[str, str, str]:
+    """The run in a few words for a screen: its mark, the tone to draw it in, and what it lacks for sign-off.
+
+    A run whose selected cases all passed but that leaves out a flow, a label format or a dpi the shipper
+    prints is no sign-off: it reads PARTIAL, in the waiting tone, never a plain pass.
+    """
+    lacks = "not enough for sign-off; it lacks " + _lacking(run.record) if run.partial else ""
+    if run.stopped:
+        return "✗ INCOMPLETE", "failed", lacks
+    if not run.ok:
+        return "✗ FAILED", "failed", lacks
+    if run.partial:
+        return "◐ PARTIAL", "waiting", lacks
+    return "✓ passed", "passed", ""
+
+
+def _lacking(record: RunRecord) -> str:
+    """What a partial run left out, short enough for a screen's summary: flows by name, labels by format."""
+    selection = record.selection
+    if selection is None or record.printing is None:
+        return "; ".join(record.lacks)
+    flows = [
+        f"{req.id} ({req.case} not run)" if req.case else f"{req.id} (no case proves it)"
+        for req in record.requirements
+        if req.case is None or req.case not in selection.cases
+    ]
+    dpis: dict[str, list[str]] = {}
+    for fmt, dpi in record.printing.specs():
+        if fmt not in selection.formats or dpi not in selection.dpis:
+            dpis.setdefault(fmt, []).append(str(dpi))
+    labels = [f"{fmt} at {' and '.join(values)} dpi" for fmt, values in dpis.items()]
+    parts = [", ".join(flows), ", ".join(labels) and "labels " + ", ".join(labels)]
+    return "; ".join(part for part in parts if part) or "; ".join(record.lacks)
 
 
 def load_run(path: Path) -> RunView:

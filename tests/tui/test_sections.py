@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets import Checkbox, DataTable, Input, TabbedContent
 
 from onboard.certify import session
 from onboard.certify.catalog import load_catalog
@@ -67,6 +67,32 @@ async def test_first_run_makes_an_emulator_workspace(private_home: Path, app_for
         "emulator",
     )
     assert profile.ship_from.countryCode == "US"
+
+
+async def test_first_run_asks_which_label_formats_and_dpis_the_shipper_prints(
+    private_home: Path, app_for: AppFor
+) -> None:
+    # what the shipper prints is what sign-off must see pass: the form asks it, all ticked to begin with
+    path = private_home / "new-ws"
+    app = app_for(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FirstRunScreen)
+        assert [box.value for box in screen.query(Checkbox)] == [True] * 5
+        for box_id in ("#format-PDF", "#format-PNG", "#dpi-300"):
+            await pilot.click(box_id)
+        await pilot.click("#dpi-203")
+        await pilot.click("#create")
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        assert "Tick at least one printer dpi." in shown(app, "#first-run-error")
+        await pilot.click("#dpi-203")
+        await pilot.click("#create")
+        await pilot.pause()
+        assert isinstance(app.screen, JourneyScreen)
+    profile = Workspace.open(path).state.profile
+    assert (profile.label_formats, profile.label_dpis) == (["ZPL"], [203])
 
 
 async def test_first_run_refuses_an_empty_name_and_leaving_creates_nothing(private_home: Path, app_for: AppFor) -> None:
@@ -358,6 +384,27 @@ def certified(workspace_dir: Path) -> Path:
     cases = [case for case in load_catalog(workspace_dir) if case.id in ("TC01", "P-02")]
     assert certify(Workspace.open(workspace_dir), Settings.from_env(), cases, ("PNG",), (203,)).ok
     return workspace_dir
+
+
+async def test_a_partial_run_reads_partial_and_says_what_it_lacks_for_sign_off(
+    certified: Path, app_for: AppFor
+) -> None:
+    # two cases, PNG at 203 dpi only: every case passed, and still no sign-off
+    app = app_for(certified)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(app)
+        summary = shown(app, "#run-summary")
+        assert summary.startswith("◐ PARTIAL: 2 passed")
+        assert (
+            "partial: not enough for sign-off; it lacks track (P-05 not run), cancel (P-06 not run); labels PDF at"
+            " 203 and 300 dpi, PNG at 300 dpi, ZPL at 203 and 300 dpi"
+        ) in " ".join(summary.split())
+        await pilot.press("4")
+        await settle(app)
+        run = shown(app, "#signoff-run")
+        assert "Latest run: ◐ PARTIAL (2 passed)" in run
+        assert "partial: not enough for sign-off; it lacks " in run
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from onboard.tui.runs import RunView, latest_run, load_run
+from onboard.tui.runs import RunView, latest_run, load_run, verdict
 from onboard.tui.widgets.base import CASE_ICONS, ReportsWorkerFailures, onboard_app, one_line, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
 
@@ -159,14 +159,16 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
         self._reopened = True
         counts = run.counts()
         words = ", ".join(f"{n} {status}" for status, n in counts.items())
-        verdict = "✓ passed" if run.ok else "✗ INCOMPLETE" if run.stopped else "✗ FAILED"
+        mark, status, lacks = verdict(run)
         text = Text.assemble(
-            (verdict, tone(self, "passed" if run.ok else "failed", bold=True)),
+            (mark, tone(self, status, bold=True)),
             f": {words}",
             (f"  ·  run {run.run_id}, {run.environment}", "dim"),
         )
         # a few lines at most: the summary has no room for one line per label
         lines = [f"the run stopped: {run.stopped}"] if run.stopped else []
+        if lacks:
+            lines.append(f"partial: {lacks}")
         if run.left_open:
             lines.append(
                 f"{len(run.left_open)} label(s) left open: {_first_few(run.left_open)}; "

@@ -9,14 +9,14 @@ from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Label, Select, Static
 
 from onboard.businesses import BUSINESSES, Region
 from onboard.samples import sample_for
 from onboard.tui.widgets.base import FormInput, tildify
-from onboard.workspace.state import Environment, Profile
+from onboard.workspace.state import ALL_DPIS, ALL_FORMATS, Environment, Profile
 
 ENVIRONMENTS: dict[Environment, str] = {
     "emulator": "emulator — built in, no credentials needed",
@@ -38,7 +38,8 @@ class FirstRunScreen(Screen[Profile | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="first-run", classes="dialog"):
+        # scrolls when the terminal is short (80x24): Tab then brings every field and the button into view
+        with VerticalScroll(id="first-run", classes="dialog"):
             yield Label("Welcome to onboard", classes="dialog-title")
             yield Static(
                 "From 'we want to ship with Amazon Shipping' to a signed-off test label. "
@@ -73,6 +74,15 @@ class FirstRunScreen(Screen[Profile | None]):
                     compact=True,
                     id="environment",
                 )
+                # sign-off needs a passing label in every format and dpi the shipper prints
+                yield Label("Label formats")
+                with Horizontal(classes="choices", id="formats"):
+                    for fmt in ALL_FORMATS:
+                        yield Checkbox(fmt, True, compact=True, id=f"format-{fmt}")
+                yield Label("Printer dpi")
+                with Horizontal(classes="choices", id="dpis"):
+                    for dpi in ALL_DPIS:
+                        yield Checkbox(str(dpi), True, compact=True, id=f"dpi-{dpi}")
             yield Static("", id="first-run-error")
             with Horizontal(classes="buttons"):
                 yield Button("Create the workspace", variant="primary", id="create")
@@ -97,6 +107,12 @@ class FirstRunScreen(Screen[Profile | None]):
         region = cast(Region, self.query_one("#region", Select).value)
         environment = cast(Environment, self.query_one("#environment", Select).value)
         sample = sample_for(business_id)
+        formats = [fmt for fmt in ALL_FORMATS if self.query_one(f"#format-{fmt}", Checkbox).value]
+        dpis = [dpi for dpi in ALL_DPIS if self.query_one(f"#dpi-{dpi}", Checkbox).value]
+        if not formats or not dpis:
+            missing = "label format you print" if not formats else "printer dpi"
+            self.query_one("#first-run-error", Static).update(f"Tick at least one {missing}.")
+            return
         try:
             profile = Profile.model_validate(
                 {
@@ -107,6 +123,8 @@ class FirstRunScreen(Screen[Profile | None]):
                     "ship_from": sample.ship_from,
                     "ship_to": sample.ship_to,
                     "package": sample.package,
+                    "label_formats": formats,
+                    "label_dpis": dpis,
                 }
             )
         except ValidationError as exc:

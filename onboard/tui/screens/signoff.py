@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Static
 
-from onboard.tui.runs import RunView, latest_run, load_run
+from onboard.tui.runs import RunView, latest_run, load_run, verdict
 from onboard.tui.widgets.base import ReportsWorkerFailures, onboard_app, one_line, tildify, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
 from onboard.workspace.workspace import Workspace
@@ -84,14 +84,16 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
             widget.update(toned(self, "No certification run yet: run one first (3, then r).", "waiting"))
         else:
             counts = ", ".join(f"{n} {status}" for status, n in run.counts().items())
-            widget.update(
-                Text.assemble(
-                    ("Latest run: ", "bold"),
-                    (("✓ passed" if run.ok else "✗ failed"), tone(self, "passed" if run.ok else "failed", bold=True)),
-                    f" ({counts})",
-                    (f"  ·  {run.run_id}, {run.environment}", "dim"),
-                )
+            mark, status, lacks = verdict(run)
+            text = Text.assemble(
+                ("Latest run: ", "bold"),
+                (mark, tone(self, status, bold=True)),
+                f" ({counts})",
+                (f"  ·  {run.run_id}, {run.environment}", "dim"),
             )
+            if lacks:
+                text.append(f"\n! partial: {lacks}", style=tone(self, "waiting"))
+            widget.update(text)
 
     @on(Button.Pressed, "#build")
     def _pressed(self) -> None:
