@@ -6,15 +6,18 @@ Command modules are imported only when their command runs, so ``onboard --help``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
-from onboard import __version__, exit_codes
+from onboard import __version__, exit_codes, masking
 from onboard.businesses import BUSINESSES
+from onboard.display import ShownStream, shown
 from onboard.errors import OnboardError, UsageError
+from onboard.labels.formats import NAMES, spelled
 
 # onboard uses no pydantic plugins, and looking for them reads the entry points of every installed package
 # when the first model is built: about 0.15 s of every start (measured on the TUI's first frame). Someone
@@ -65,7 +68,7 @@ def _build() -> argparse.ArgumentParser:
     init.add_argument("--shipper", metavar="NAME", help="the shipper's name (default: 'My company')")
     init.add_argument(
         "--formats",
-        metavar="PDF,PNG,ZPL",
+        metavar=",".join(NAMES),
         help="the label formats you will print: sign-off needs a passing label in each (default: all three)",
     )
     init.add_argument(
@@ -147,7 +150,7 @@ def _build() -> argparse.ArgumentParser:
     )
     certify.add_argument("--json", action="store_true", help='print JSON: {"ok", "run_id", "environment", "cases"}')
     certify.add_argument("--case", metavar="ID", nargs="+", action="extend", help="run only these cases")
-    certify.add_argument("--formats", metavar="PDF,PNG,ZPL", help="label formats to buy (default: every one offered)")
+    certify.add_argument("--formats", metavar=",".join(NAMES), help="label formats to buy (default: every one offered)")
     certify.add_argument("--dpi", metavar="203,300", help="label resolutions to buy (default: every one offered)")
     certify.add_argument(
         "--allow-production-purchase",
@@ -168,7 +171,7 @@ def _build() -> argparse.ArgumentParser:
         description="Exit 0 when the label passes, 1 when a check fails, 2 when the file cannot be read or the "
         "arguments are wrong.",
     )
-    label_check.add_argument("file", metavar="FILE", help="a PDF, PNG or ZPL label")
+    label_check.add_argument("file", metavar="FILE", help=f"a {spelled()} label")
     label_check.add_argument("--expect-tracking", metavar="ID", help="the tracking ID a barcode must carry")
     label_check.add_argument("--dpi", type=int, choices=[203, 300], help="the printer resolution the label is for")
     label_check.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -176,11 +179,11 @@ def _build() -> argparse.ArgumentParser:
     label_render = label_commands.add_parser(
         "render",
         parents=[common],
-        help="draw a label (ZPL, PDF, PNG) at true size: PNG at the dpi, or a PDF of 4 x 6 in pages",
+        help=f"draw a label ({', '.join(NAMES)}) at true size: PNG at the dpi, or a PDF of 4 x 6 in pages",
         description="Exit 0 when every label is drawn, 1 when parts are not drawn (listed), 2 when the file "
         "cannot be read.",
     )
-    label_render.add_argument("file", metavar="FILE", help="a PDF, PNG or ZPL label")
+    label_render.add_argument("file", metavar="FILE", help=f"a {spelled()} label")
     label_render.add_argument("--dpi", type=int, choices=[203, 300], default=203, help="printer resolution (203)")
     label_render.add_argument("--out", metavar="OUT.png|OUT.pdf", help="where to write (default: FILE as .png)")
     label_render.add_argument("--label", type=int, metavar="N", help="only the Nth label of the file")
@@ -279,6 +282,21 @@ def _build() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # every command starts as a new process: no secret known yet, every log record masked
+    masking.reset()
+    masking.install()
+    streams = sys.stdout, sys.stderr
+    try:
+        return _main(argv, streams)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, ShownStream):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: Sequence[str] | None, streams: tuple[TextIO, TextIO]) -> int:
     parser = _build()
     try:
         args = parser.parse_args(argv)
@@ -289,6 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.print_help()
                 return exit_codes.USAGE
             handler = "onboard.tui.app:main"
+        else:
+            # all a command prints, whatever printed it, with known secrets masked and controls made
+            # visible; the TUI draws its screen itself (and outside text through onboard.display)
+            sys.stdout, sys.stderr = ShownStream(streams[0]), ShownStream(streams[1])
         module_name, _, function = handler.partition(":")
         run = getattr(importlib.import_module(module_name), function)
         code: int = run(args)
@@ -309,9 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if debug_enabled():
             raise
+        first = shown(str(error).splitlines()[0], None) if str(error) else ""
         print(
-            f"onboard: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-            " (set ONBOARD_DEBUG=1 to see the traceback)",
+            f"onboard: internal error: {type(error).__name__}: {first} (set ONBOARD_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )
         return exit_codes.FAILED

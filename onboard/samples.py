@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onboard.errors import ConfigError
 from onboard.locations import checks_dir
 from onboard.models import requests as rq
 
+#: a length or a weight as a person types it: a finite number above zero (a NaN or an Infinity would be
+#: saved as JSON's null, and the workspace would no longer load)
+Measure = Annotated[float, Field(gt=0)]
+#: an amount of money: finite, zero or more
+Amount = Annotated[float, Field(ge=0)]
+
 
 class SamplePackage(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    length: float
-    width: float
-    height: float
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    length: Measure
+    width: Measure
+    height: Measure
     dimension_unit: rq.DimensionUnit
-    weight: float
+    weight: Measure
     weight_unit: rq.WeightUnit
-    insured_value: float
-    item_value: float
+    insured_value: Amount
+    item_value: Amount
     currency: str
     description: str
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from onboard import masking
 from onboard.errors import ConfigError
 
 CREDENTIAL_VARIABLES = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN")
@@ -50,12 +51,16 @@ class Settings:
             else None
         )
         workspace = env.get("ONBOARD_WORKSPACE", "").strip()
+        new_secret = env.get("LWA_NEW_CLIENT_SECRET", "").strip()
+        # the secret values are masked in everything shown or recorded from here on (onboard.masking)
+        for value in (values["LWA_CLIENT_SECRET"], values["LWA_REFRESH_TOKEN"], new_secret):
+            masking.register(value)
         return cls(
             workspace=Path(workspace).expanduser() if workspace else None,
             lwa_url=_url(env, "ONBOARD_LWA_URL"),
             spapi_url=_url(env, "ONBOARD_SPAPI_URL"),
             credentials=credentials,
-            new_client_secret=SecretStr(new) if (new := env.get("LWA_NEW_CLIENT_SECRET", "").strip()) else None,
+            new_client_secret=SecretStr(new_secret) if new_secret else None,
         )
 
 
@@ -63,6 +68,8 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     if not value:
         return None
+    # a proxy's user and password: used to connect, never shown or recorded
+    masking.register_url(value)
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{name} must be an http:// or https:// URL, not '{value}'")
     return value.rstrip("/")

@@ -17,13 +17,16 @@ from onboard.environments import Connection
 from onboard.redact import redact
 from onboard.spapi.auth import EXPIRED_DETAILS
 from onboard.spapi.client import ShippingClient
-from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError, TokenExchangeError
+from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError, TokenExchangeError, UnusableToken
 from onboard.spapi.retry import RetryPolicy
 from onboard.workspace.state import Profile
 
 #: a person is waiting for the verdict: a few quick attempts ride out a blip or a throttle, and a server
 #: that refuses connections is reported in about a second rather than after the certification budget
 VERIFY_POLICY = RetryPolicy(max_attempts=4, total_seconds=10.0)
+#: and whatever the server does (502 for ever, an answer a byte a second, silence), every call of the
+#: checks together ends within this: Amazon answers both in well under a second
+VERIFY_SECONDS = 3.5
 
 ROTATE = "Developer Central → your app → LWA credentials → View"
 
@@ -57,6 +60,11 @@ _TOKEN_HINTS = {
     ),
     "invalid_request": "the token URL found a field missing: check that ONBOARD_LWA_URL is an LWA endpoint",
 }
+#: a 200 without a token onboard can use: not Login with Amazon, or something between rewrites it
+_UNUSABLE = (
+    "Login with Amazon answers a token with expires_in 3600: ONBOARD_LWA_URL may point at something else "
+    "(a proxy, a test double), or something between rewrites its answers"
+)
 
 
 def _connection_hint(failure: ConnectionFailure, variable: str) -> str:
@@ -65,18 +73,40 @@ def _connection_hint(failure: ConnectionFailure, variable: str) -> str:
     if failure.kind == "TLS handshake failed":
         return "a proxy may be intercepting TLS, or the host is not the one intended"
     if failure.kind == "timeout":
-        return "the network or a firewall drops the traffic: check outbound HTTPS to Amazon"
+        return (
+            f"nothing came back whole within the {VERIFY_SECONDS:g} s a verify waits: the server holds the "
+            "connection without answering, or answers too slowly, or a firewall drops the traffic; check "
+            f"{variable} and outbound HTTPS to Amazon"
+        )
+    if failure.kind == "connection lost":
+        return (
+            f"the server closed the connection before its answer was whole: it, or a proxy on the way, is "
+            f"failing; try again, and check {variable}"
+        )
     return f"nothing answers there: is the server running, and is {variable} right?"
 
 
+def _token_status_hint(status: int) -> str:
+    if status >= 500:
+        return f"Login with Amazon failed on its side ({status}, through every retry): try again in a few minutes"
+    if status == 429:
+        return "Login with Amazon is throttling the exchanges: wait a minute and try again"
+    return (
+        f"Login with Amazon does not answer a refresh-token grant with {status}: check that ONBOARD_LWA_URL is "
+        "an LWA /auth/o2/token endpoint"
+    )
+
+
 def _token_check(error: SpApiError) -> Check:
+    if isinstance(error, UnusableToken):
+        return Check("token exchange", False, error.message, _UNUSABLE)
     if isinstance(error, TokenExchangeError):
-        hint = _TOKEN_HINTS.get(error.error, "Login with Amazon is failing on its side: try again in a few minutes")
+        hint = _TOKEN_HINTS.get(error.error, _token_status_hint(error.status))
         detail = f"Login with Amazon answered {error.error} ({error.status}): {error.description}".rstrip(": ")
         return Check("token exchange", False, detail, hint)
     if isinstance(error, ConnectionFailure):
         return Check("token exchange", False, error.message, _connection_hint(error, "ONBOARD_LWA_URL"))
-    return Check("token exchange", False, error.one_line(), error.hint)
+    return Check("token exchange", False, error.message, error.hint)
 
 
 def _role_check(error: SpApiError, profile: Profile) -> Check:
@@ -84,7 +114,8 @@ def _role_check(error: SpApiError, profile: Profile) -> Check:
     if isinstance(error, ConnectionFailure):
         return Check(name, False, error.message, _connection_hint(error, "ONBOARD_SPAPI_URL"))
     if not isinstance(error, ApiResponseError):
-        return Check(name, False, error.one_line(), error.hint)
+        # a redirect not followed, an answer too big or unreadable: each says its own cause and fix
+        return Check(name, False, error.message, error.hint)
     detail = f"getRates answered {error.status} {error.code}" + (f": {error.details}" if error.details else "")
     if error.request_id:
         detail += f" (x-amzn-RequestId {error.request_id})"
@@ -105,8 +136,15 @@ def _role_check(error: SpApiError, profile: Profile) -> Check:
         )
     elif error.status == 400:
         hint = "the sample shipment was refused: correct it in the workspace's workspace.json"
+    elif error.status == 429:
+        hint = "Amazon is throttling this app: wait a minute and try again"
+    elif error.status >= 500:
+        hint = f"the API failed on its side ({error.status}, through every retry): try again in a few minutes"
     else:
-        hint = "Amazon is throttling or failing: try again in a few minutes"
+        hint = (
+            f"Amazon Shipping does not answer getRates with {error.status}: check that ONBOARD_SPAPI_URL is the "
+            "API's base URL"
+        )
     return Check(name, False, detail, hint)
 
 
@@ -181,7 +219,11 @@ async def verify(
     checks = [Check("credentials", not found, f"{where}: client id {redact(credentials.client_id)}", "; ".join(found))]
     no_coverage = None
     async with ShippingClient(
-        connection.endpoints, credentials, profile.business_id, policy=policy or VERIFY_POLICY
+        connection.endpoints,
+        credentials,
+        profile.business_id,
+        policy=policy or VERIFY_POLICY,
+        total_seconds=VERIFY_SECONDS,
     ) as client:
         try:
             await client.tokens.get()

@@ -22,6 +22,7 @@ import httpx
 
 from onboard.bench.rawhttp import RawConnection, build_request
 from onboard.emulator.credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+from onboard.labels.formats import NAMES
 from onboard.samples import sample_for
 
 BUSINESS_ID = "AmazonShipping_US"
@@ -197,7 +198,7 @@ def run(connections: int = 8, seconds: float = 3.0, purchases: int = 60) -> int:
             f"   non-200: {failures}"
         )
         worst = 0.0
-        for fmt in ("PDF", "PNG", "ZPL"):
+        for fmt in NAMES:
             for dpi in (203, 300):
                 timings = asyncio.run(purchase_latencies(url, token, fmt, dpi, purchases))
                 median = statistics.median(timings)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from onboard.bench import startup
 from onboard.bench.verdicts import Baseline, Figure, table
+from onboard.labels.formats import NAMES
 
 #: each baseline on this 2-core machine with nothing else running (2026-11-27, medians over three runs of
 #: the table: first frame 0.256-0.263 s, interpreter 0.015 s, bare answers 9,390-9,620/s and 0.14-0.18 ms)
@@ -74,7 +75,7 @@ def run() -> int:
         _number(r"bare round trip.*median\s+([\d.]+) ms", text),
         MS_AT_REST,
     )
-    for fmt in ("PDF", "PNG", "ZPL"):
+    for fmt in NAMES:
         for dpi in (203, 300):
             ms = _number(rf"purchase {fmt} {dpi} dpi\s+median\s+([\d.]+) ms", text)
             figures.append(Figure(f"emulator purchase {fmt} {dpi} dpi (median)", ms, "ms", "<", 25, bare_ms))

@@ -16,11 +16,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from onboard.errors import ConfigError
+from onboard.labels.formats import NAMES, spelled
 from onboard.locations import checks_dir
 
 Operation = Literal[
@@ -65,7 +66,8 @@ class Step(BaseModel):
     remove: list[str] = Field(default_factory=list)
     replace: dict[str, Any] = Field(default_factory=dict)
     access_token: str | None = None
-    seconds: float | None = None
+    #: how far to age a quote: a finite number of seconds above zero
+    seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     expect_error: ExpectError | None = None
 
     @property
@@ -74,8 +76,8 @@ class Step(BaseModel):
 
     @model_validator(mode="after")
     def _format_known(self) -> Step:
-        if self.format not in (None, "first", "each", "PDF", "PNG", "ZPL"):
-            raise ValueError(f"format must be first, each, PDF, PNG or ZPL, not {self.format!r}")
+        if self.format not in (None, "first", "each", *NAMES):
+            raise ValueError(f"format must be first, each, {spelled()}, not {self.format!r}")
         if self.dpi not in (None, 203, 300):
             raise ValueError(f"dpi must be 203 or 300, not {self.dpi}")
         return self
@@ -129,7 +131,7 @@ class Case(BaseModel):
                 continue
             if step.format == "each":
                 specs |= {(fmt, dpi) for fmt in formats for dpi in dpis}
-            elif step.format in ("PDF", "PNG", "ZPL"):
+            elif step.format in NAMES:
                 specs.add((step.format, step.dpi or dpis[0]))
             else:
                 specs.add((formats[0], step.dpi or dpis[0]))
@@ -141,8 +143,10 @@ def _load_file(path: Path) -> Case:
         return Case.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not valid TOML: nested too deeply") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "case"
@@ -166,8 +170,10 @@ def load_catalog(workspace: Path | None = None) -> list[Case]:
         if settings.is_file():
             try:
                 replace = tomllib.loads(settings.read_text(encoding="utf-8")).get("replace", False)
-            except (OSError, tomllib.TOMLDecodeError) as exc:
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{settings} cannot be read: {exc}") from None
+            except RecursionError:
+                raise ConfigError(f"{settings} cannot be read: nested too deeply") from None
             if replace is True:
                 cases = {}
         for path in sorted(own.glob("*.toml")):

@@ -22,10 +22,10 @@ Identifiers that came from a server (shipment and tracking ids) are data: they n
 
 from __future__ import annotations
 
-import json
-import os
+import contextlib
 import re
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +35,11 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onboard.certify.catalog import REQUIREMENTS
-from onboard.errors import ConfigError
+from onboard.display import shown
+from onboard.errors import ConfigError, DiskError
+from onboard.files import atomic_write, disk_error, read_json
+from onboard.labels import formats
+from onboard.masking import mask_bytes
 
 __all__ = [
     "EMULATOR_MARK",
@@ -92,13 +96,6 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def valid_run_id(run_id: object) -> bool:
     return isinstance(run_id, str) and RUN_ID.match(run_id) is not None
-
-
-def shown(value: object, limit: int = 120) -> str:
-    """A value from a server or a file, safe to print: control characters escaped, long values cut."""
-    text = str(value)
-    safe = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 # --- the record ------------------------------------------------------------------------------------------
@@ -198,6 +195,9 @@ class Label(_Model):
             return ""
         if self.status == "placeholder":
             return "placeholder label from the sandbox: " + (self.report.hint or "not a real label file")
+        if self.status == "unchecked":
+            # bought and kept, but the run ended (a stop, a crash) before its checks ran
+            return f"label {self.file or self.spec} was never checked: the run ended before its checks ran"
         failures = [check.detail or check.name for check in self.report.checks if not check.ok]
         return f"label {self.file or self.spec} failed: " + ("; ".join(failures) or self.status)
 
@@ -317,7 +317,7 @@ class RunRecord(_Model):
     def parse(cls, data: bytes, where: str = "run.json") -> RunRecord:
         """A record from bytes (a file, a pack's entry): upgraded, validated; else one clear ConfigError."""
         try:
-            raw = json.loads(data)
+            raw = read_json(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{where} cannot be read: {str(exc).splitlines()[0]}") from None
         if not isinstance(raw, dict):
@@ -330,8 +330,11 @@ class RunRecord(_Model):
             raise ConfigError(f"{where} is not a valid run record: {_first_error(exc)}") from None
 
     def to_bytes(self) -> bytes:
-        body = self.model_dump(mode="json", by_alias=True)
-        return json.dumps(body, indent=2, ensure_ascii=False).encode() + b"\n"
+        # pydantic's own serializer: the bytes json.dumps(indent=2, ensure_ascii=False) made, in a tenth of
+        # the time (the record is written before and after each purchase)
+        body = self.model_dump_json(indent=2, by_alias=True).encode()
+        # known secrets go by value too: an echoed request or token is in no field redaction knows by name
+        return mask_bytes(body) + b"\n"
 
     # --- what is derived from it ---------------------------------------------------------------------
 
@@ -570,23 +573,8 @@ def judge_label(
 def emulator_marked(data: bytes, fmt: str) -> bool:
     """Whether a label's own text says it came from onboard's emulator (PDF and ZPL carry text; a PNG is
     only pixels, and is not read here)."""
-    mark = EMULATOR_MARK.encode()
-    if fmt == "ZPL":
-        # field data may be ^FH hex-escaped (_4F for O): read it as the printer would before looking
-        unescaped = re.sub(rb"_([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m.group(1).decode()), data)
-        return mark in data.upper() or mark in unescaped.upper()
-    if fmt == "PDF":
-        import io  # noqa: PLC0415
-
-        from pypdf import PdfReader  # noqa: PLC0415
-        from pypdf.errors import PyPdfError  # noqa: PLC0415
-
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            return any(EMULATOR_MARK in (page.extract_text() or "").upper() for page in reader.pages[:4])
-        except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-            return False
-    return False
+    found = formats.find(fmt)
+    return found is not None and EMULATOR_MARK in found.text(data).upper()
 
 
 # --- calls given to the cases they were made for ---------------------------------------------------------
@@ -675,41 +663,56 @@ class _PendingFile(_Model):
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (temp file, fsync, rename), readable by its owner only: a run's
-    files are the shipper's, whatever the umask."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)  # an older temp file of a recycled pid keeps its mode through O_TRUNC
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    """Write ``path`` whole or not at all, readable by its owner only: a run's files are the shipper's,
+    whatever the umask. Raises :class:`DiskError` when the disk refuses; ``path`` is then as it was."""
+    atomic_write(path, data, mode=0o600)
 
 
 class RunRecorder:
+    """Where a run keeps its record, labels and pending list while it runs.
+
+    The pending list is written the moment a label is bought or cancelled. When the disk refuses, the list
+    in memory stays whole (the run still cancels what it holds, and says what it could not) and the
+    refusal is kept in :attr:`unsaved`, for the runner to stop on before it buys anything else."""
+
     def __init__(self, workspace: Path, run_id: str) -> None:
         if not valid_run_id(run_id):
             raise ValueError(f"not a run id: {shown(run_id, 60)!r}")
         self.run_id = run_id
         runs = workspace / RUNS
-        runs.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.directory = runs / run_id
         self.labels = self.directory / "labels"
-        self.labels.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.directory.chmod(0o700)
         self._saved: set[str] = set()
         self.pending: dict[str, Pending] = {}
-        self._write_pending()
+        #: why the pending list on disk is behind the one in memory (the disk refused it); None when it is not
+        self.unsaved: DiskError | None = None
+        # run.json is written from the loop and from threads: each snapshot is numbered as it is taken, and
+        # none is ever written over a later one
+        self._writing = threading.Lock()
+        self._taken = 0
+        self._written = 0
+        try:
+            runs.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.labels.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.directory.chmod(0o700)
+        except OSError as exc:
+            self.abandon()
+            raise disk_error(exc, self.labels, "make the run's folder") from None
+        try:
+            self._write_pending()
+        except DiskError:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        """Remove what a run that bought nothing made (its first record could not be written): no half-made
+        run is left behind. Anything else in its folder stays."""
+        if not self.pending:
+            with contextlib.suppress(OSError):
+                (self.directory / "pending.json").unlink()
+        for folder in (self.labels, self.directory):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     def save_label(self, name: str, data: bytes) -> str:
         """Keep a label byte for byte; returns its path relative to the run directory. A name already taken
@@ -729,20 +732,50 @@ class RunRecorder:
     def bought(self, pending: Pending) -> None:
         if pending.shipment_id not in self.pending:
             self.pending[pending.shipment_id] = pending
-            self._write_pending()
+            self._keep_pending()
 
     def cancelled(self, shipment_id: str) -> None:
         if self.pending.pop(shipment_id, None) is not None:
+            self._keep_pending()
+
+    def flush(self) -> None:
+        """Bring the pending list on disk up to date; raises :class:`DiskError` when the disk still refuses."""
+        if self.unsaved is not None:
             self._write_pending()
+            self.unsaved = None
+
+    def _keep_pending(self) -> None:
+        try:
+            self._write_pending()
+        except DiskError as error:
+            self.unsaved = error
+        else:
+            self.unsaved = None
 
     def _write_pending(self) -> None:
         body = _PendingFile(run_id=self.run_id, open=list(self.pending.values()))
         write_private(self.directory / "pending.json", body.model_dump_json(indent=2).encode())
 
     def write(self, record: RunRecord) -> Path:
-        path = self.directory / "run.json"
-        write_private(path, record.to_bytes())
-        return path
+        """Write the record now, whole and durably (the run's first and last)."""
+        seq, data = self.snapshot(record)
+        self.write_snapshot(seq, data)
+        return self.directory / "run.json"
+
+    def snapshot(self, record: RunRecord) -> tuple[int, bytes]:
+        """The record's bytes as they are now, numbered, for :meth:`write_snapshot` (in any thread)."""
+        self._taken += 1
+        return self._taken, record.to_bytes()
+
+    def write_snapshot(self, seq: int, data: bytes, *, durable: bool = True) -> None:
+        """Write snapshot ``seq`` as run.json unless a later one is there already. ``durable=False`` (the
+        records written during the run) skips the fsync: a kill still leaves a whole file, and the last
+        record is durable."""
+        with self._writing:
+            if seq <= self._written:
+                return
+            atomic_write(self.directory / "run.json", data, mode=0o600, durable=durable)
+            self._written = seq
 
 
 def read_pending(workspace: Path) -> tuple[list[tuple[Path, Pending]], list[str]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from typing import Any
+
+from onboard.files import read_json
 
 PERSONAL = frozenset(
     {"name", "companyName", "addressLine1", "addressLine2", "addressLine3", "email", "phoneNumber", "geocode"}
@@ -51,6 +52,6 @@ def redact_body(body: bytes | None) -> Any:
     if not body:
         return ""
     try:
-        return redact(json.loads(body))
+        return redact(read_json(body))
     except (ValueError, UnicodeDecodeError):
         return f"[{len(body)} bytes, not JSON]"

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import re
 import time
 from collections.abc import Callable, Coroutine
@@ -63,17 +62,21 @@ from onboard.certify.record import (
     shown,
 )
 from onboard.certify.redaction import redact_body
+from onboard.errors import DiskError
+from onboard.files import read_json
+from onboard.labels import formats
 from onboard.labels.check import LabelCheck, check_spec_supported, decode_contents
 from onboard.models import requests as rq
 from onboard.models import responses as rs
+from onboard.names import safe_part
 from onboard.spapi.client import CALL_TAG, ShippingClient
 from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
+from onboard.spapi.retry import RETRYABLE_STATUSES
 from onboard.workspace.state import Profile
 
 T = TypeVar("T")
-FORMATS = ("PDF", "PNG", "ZPL")
+FORMATS: tuple[str, ...] = formats.NAMES
 DPIS = (203, 300)
-_EXTENSIONS = {"PDF": "pdf", "PNG": "png", "ZPL": "zpl"}
 #: the detail of a case (or variant) the run never reached because it had stopped
 NOT_RUN = "not run: the run had stopped (the server stopped answering)"
 #: the operations whose successful answer means a label was bought
@@ -236,6 +239,12 @@ class Certification:
         self._scanned: set[int] = set()
         self._listed: set[str] = set()
         self.started = datetime.now(UTC)
+        #: what the record written before and after each purchase says of the run (see :meth:`recording`)
+        self._recording: tuple[str, Endpoints, Plan] | None = None
+        #: the client's calls as recorded (redacted), in the client's order
+        self._calls: list[Call] = []
+        #: the disk's refusal that stopped the run, if one did: nothing more is bought after it
+        self._disk: DiskError | None = None
 
     # --- the run --------------------------------------------------------------------------------------
 
@@ -277,6 +286,9 @@ class Certification:
         except Exception as error:  # an error of onboard's own: the run stops, saved as incomplete
             self.stopped = self.stopped or f"onboard failed: {_describe(error)}"
         finally:
+            if self.stopped is None and (failed := self._every_call_failed()) is not None:
+                # the run went to its end, but against a server that never answered: no verdict of its own
+                self.stopped, self._server_gone = failed, True
             self._mark_unreached()
             if self._buying:
                 # a purchase the signal caught mid-flight is answered by now or soon (the client's deadlines
@@ -303,6 +315,18 @@ class Certification:
                 result.detail = self._not_run()
             else:
                 result.detail = f"cut short: {self.stopped or 'the run ended'} before the case ended"
+
+    def _every_call_failed(self) -> str | None:
+        """Why a run that went to its end still proves nothing: not one call was answered (each a 429 or a
+        5xx through its retries, or no answer at all); None when any was."""
+        calls = self.client.calls
+        # any other status is an answer (a 2xx, a redirect, a 4xx), and so is one too big to read
+        if not calls or any(
+            c.error_code == "ResponseTooLarge" or (c.status is not None and c.status not in RETRYABLE_STATUSES)
+            for c in calls
+        ):
+            return None
+        return f"every call failed ({len(calls)} attempts); the last: {self.client.budget.last_failure}"
 
     def _not_run(self) -> str:
         if self.stopped is None or self._server_gone:
@@ -338,6 +362,11 @@ class Certification:
             else:
                 reference = f"{self.recorder.run_id}-{case.id}-{number}"
                 status, detail = await self._variant(case, variant, reference, result)
+                if self.stopped is None and self.client.down is not None:
+                    # the token URL failed through a whole backoff, or every call failed for the client's whole
+                    # window: the server is down, and the other cases with it
+                    self.stopped = self.client.down
+                    self._server_gone = True
             outcomes.append((variant, status, detail))
             if variant is not None:
                 result.variants.append(
@@ -371,12 +400,16 @@ class Certification:
         except ConnectionFailure as error:
             if not error.sent and self.stopped is None:
                 # connections refused through a whole backoff: the server is gone, and the other cases with it
-                self.stopped = error.one_line()
+                self.stopped = self.client.down or error.one_line()
                 self._server_gone = True
             # else one answer lost (a one-click is never re-sent by the client): this case's error alone
             return "error", _with_notes(error.one_line(), context)
         except SpApiError as error:
             return "error", _with_notes(error.one_line(), context)
+        except DiskError as error:
+            # the run cannot be recorded: it buys nothing more, and cancels what it bought
+            self._disk_refused(error)
+            return "error", _with_notes(f"not recorded: {error.message}", context)
         except Exception as error:
             # an answer the runner did not expect (a list empty that must not be, a field of another kind):
             # this case's error, told in one line; the run goes on and cleans up
@@ -428,12 +461,17 @@ class Certification:
                 "getRates", "POST", "/shipping/v2/shipments/rates", body, access_token=step.access_token
             )
             return redact_body(raw)
+        if context.case.buys:
+            # the record is written before the quote a purchase will use, not between the two: a quote is
+            # bought from within moments (Amazon's requestToken lasts 10 minutes; a case may age it on purpose)
+            await self._ready_to_buy()
         quote = await self.client.get_rates(request)
         context.quote, context.request = quote, request
         return quote.model_dump(mode="json", exclude_none=True)
 
     def _spec_for(self, step: Step, context: _Context, rate: rs.Rate) -> rq.RequestedDocumentSpecification:
-        if step.format in ("PDF", "PNG", "ZPL"):
+        fmt: str
+        if step.format in formats.NAMES:
             fmt, dpi = step.format, step.dpi or self.options.dpis[0]
         elif step.format == "each" and context.variant is not None:
             fmt, dpi = context.variant
@@ -471,6 +509,7 @@ class Certification:
                 requestToken=quote.requestToken, rateId=rate.rateId, requestedDocumentSpecification=spec
             )
             key = hashlib.sha256(f"{context.reference}:{quote.requestToken}:{rate.rateId}".encode()).hexdigest()[:32]
+            self._may_buy()
             since = len(self.client.calls)
             try:
                 bought = await self._shielded(self.client.purchase_shipment(request, idempotency_key=key))
@@ -484,6 +523,7 @@ class Certification:
             finally:
                 self._pending_from_answers(since, context.case.id)
         self._pending_from_result(context, bought.shipmentId, bought.packageDocumentDetails)
+        await self._bought_checkpoint()
         value = _without_contents(bought.model_dump(mode="json", exclude_none=True))
         value["requoted"] = requoted
         value["label"] = await self._label(
@@ -514,6 +554,7 @@ class Certification:
         )
         bought = await self._one_click(request, context)
         self._pending_from_result(context, bought.shipmentId, bought.packageDocumentDetails)
+        await self._bought_checkpoint()
         value = _without_contents(bought.model_dump(mode="json", exclude_none=True))
         supported = check_spec_supported(spec, rate.supportedDocumentSpecifications)
         value["label"] = await self._label(
@@ -530,6 +571,7 @@ class Certification:
     async def _one_click(self, request: rq.OneClickShipmentRequest, context: _Context) -> rs.OneClickShipmentResult:
         attempt = 1
         while True:
+            self._may_buy()
             since = len(self.client.calls)
             try:
                 return await self._shielded(self.client.one_click_shipment(request))
@@ -588,6 +630,51 @@ class Certification:
                     business_id=self.client.business_id,
                 )
             )
+            if self.recorder.unsaved is not None:
+                self._disk_refused(self.recorder.unsaved)
+
+    def recording(self, environment: str, endpoints: Endpoints, plan: Plan) -> None:
+        """From now on, write the record as it stands (not ended) before and after each purchase."""
+        self._recording = (environment, endpoints, plan)
+
+    async def _checkpoint(self) -> None:
+        if self._recording is None:
+            return
+        # the record is taken here, on the loop, where the run changes; the writing is done in a thread
+        seq, data = self.recorder.snapshot(self.record(*self._recording, ended=False))
+        await asyncio.to_thread(self.recorder.write_snapshot, seq, data, durable=False)
+
+    async def _ready_to_buy(self) -> None:
+        """Write the pending list and the record as they stand before a case asks the quote it buys from: a
+        label is bought only while the run can be recorded. A disk that refuses stops the run here."""
+        self._may_buy()
+        try:
+            await self._checkpoint()
+        except DiskError as error:
+            self._disk_refused(error)
+            raise
+
+    def _may_buy(self) -> None:
+        """Right before a purchase is sent (nothing awaited): not once the disk has refused the run's record,
+        nor while the pending list on disk is behind the one in memory."""
+        try:
+            if self._disk is not None:
+                raise DiskError(self._disk.message, self._disk.hint)
+            self.recorder.flush()
+        except DiskError as error:
+            self._disk_refused(error)
+            raise
+
+    async def _bought_checkpoint(self) -> None:
+        # after a purchase: the label is on the list in memory whatever the disk says; a refusal stops the run
+        try:
+            await self._checkpoint()
+        except DiskError as error:
+            self._disk_refused(error)
+
+    def _disk_refused(self, error: DiskError) -> None:
+        self._disk = self._disk or error
+        self.stopped = self.stopped or f"the disk refused the run's record ({error.message})"
 
     def _request_id(self, context: _Context, operation: str) -> str | None:
         """The x-amzn-RequestId of this case's last successful answer to ``operation``."""
@@ -654,10 +741,7 @@ class Certification:
             request_id=request_id,
         )
         if data is not None:
-            # the tracking id is the server's: only its safe characters reach the file name
-            safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", tracking_id)[:40] or "no-tracking-id"
-            suffix = "-reprint" if kind == "reprint" else ""
-            name = f"{context.case.id}-{fmt}-{dpi}-{safe_id}{suffix}.{_EXTENSIONS.get(fmt, 'bin')}"
+            name = label_file_name(context.case.id, fmt, dpi, tracking_id, reprint=kind == "reprint")
             label.file = self.recorder.save_label(name, data)
             label.sha256 = hashlib.sha256(data).hexdigest()
             label.size = len(data)
@@ -782,23 +866,41 @@ class Certification:
             cases=[result.to_record() for result in self.results],
             left_open=list(self.recorder.pending),
             cancel_failures=self.cancel_failures,
-            calls=[
-                Call(
-                    case=c.tag,
-                    operation=c.operation,
-                    method=c.method,
-                    path=c.path,
-                    attempt=c.attempt,
-                    status=c.status,
-                    request_id=c.request_id,
-                    elapsed_ms=round(c.elapsed_ms, 2),
-                    error_code=c.error_code,
-                    request=redact_body(c.request_body),
-                    response=redact_body(c.response_body),
-                )
-                for c in self.client.calls
-            ],
+            calls=self._recorded_calls(),
         )
+
+    def _recorded_calls(self) -> list[Call]:
+        # each attempt is redacted once, when first recorded: the record is taken before and after each purchase
+        done = self._calls
+        done += [
+            Call(
+                case=c.tag,
+                operation=c.operation,
+                method=c.method,
+                path=c.path,
+                attempt=c.attempt,
+                status=c.status,
+                request_id=c.request_id,
+                elapsed_ms=round(c.elapsed_ms, 2),
+                error_code=c.error_code,
+                request=redact_body(c.request_body),
+                response=redact_body(c.response_body),
+            )
+            for c in self.client.calls[len(done) :]
+        ]
+        return list(done)
+
+
+def label_file_name(case_id: str, fmt: str, dpi: int, tracking_id: str, *, reprint: bool = False) -> str:
+    """The name a label is kept under in its run's ``labels/``: the case's id (a catalog's, checked there),
+    the format, the dpi and the tracking id, which is the server's, so only its safe characters."""
+    known = formats.find(fmt)
+    extension = known.extension if known else ".bin"
+    suffix = "-reprint" if reprint else ""
+    return (
+        f"{safe_part(case_id, 32)}-{safe_part(fmt, 8)}-{dpi}-{safe_part(tracking_id, 40, 'no-tracking-id')}"
+        f"{suffix}{extension}"
+    )
 
 
 async def cancel_left(client: ShippingClient, shipment_id: str) -> str | None:
@@ -838,7 +940,7 @@ def _segment(shipment_id: str) -> str:
 def _bought_in(body: bytes) -> tuple[str, list[str]] | None:
     """The shipment id and tracking ids a purchase answer names, read leniently from its raw JSON."""
     try:
-        parsed = json.loads(body)
+        parsed = read_json(body)
     except (ValueError, UnicodeDecodeError):
         return None
     payload = parsed.get("payload") if isinstance(parsed, dict) else None

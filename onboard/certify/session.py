@@ -33,8 +33,11 @@ from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Opt
 from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import default_store
 from onboard.environments import Connection, connect
+from onboard.errors import DiskError
 from onboard.settings import Settings
 from onboard.spapi.client import ShippingClient
+from onboard.spapi.errors import SpApiError
+from onboard.spapi.limits import within
 from onboard.workspace.workspace import Workspace
 
 #: just under Amazon's sandbox usage plan (5 requests a second, bursts of 15): the client paces itself
@@ -78,8 +81,9 @@ async def _control_url(connection: Connection, client: ShippingClient) -> str | 
     if connection.endpoints.environment != "emulator" and not connection.endpoints.custom:
         return None
     try:
-        response = await client.http.get(f"{base}/_emulator/state", timeout=3)
-    except httpx.HTTPError:
+        # the whole answer within 2 s: httpx's timeout is per read, and a server may drip or say too much
+        response = await within(2, client.http.get(f"{base}/_emulator/state", timeout=2))
+    except (httpx.HTTPError, SpApiError):
         return None
     return f"{base}/_emulator/control" if response.status_code == 200 else None
 
@@ -171,14 +175,21 @@ def certify(
                 )
                 run = Certification(client, profile, recorder, options, progress)
                 # a record from the start: a run killed outright is never mistaken for a finished one
-                recorder.write(run.record(environment, endpoints, plan, ended=False))
+                try:
+                    recorder.write(run.record(environment, endpoints, plan, ended=False))
+                except DiskError:
+                    recorder.abandon()  # nothing bought, nothing to keep
+                    raise
+                # and again before and after each purchase: a full disk stops the run before it buys a label
+                # it could not record, and loses at most the calls since the last purchase
+                run.recording(environment, endpoints, plan)
                 with _signals_stop(run):
                     try:
                         await run.run(cases)
                     finally:
                         # written whatever the end: the record says what happened and what is still open
                         record = run.record(environment, endpoints, plan)
-                        recorder.write(record)
+                        _write_last(recorder, record)
                 return run, record
 
         run, record = asyncio.run(session())
@@ -192,6 +203,11 @@ def certify(
             f"{len(record.left_open)} label(s) still to cancel, listed in {recorder.directory / 'pending.json'}: "
             f"{', '.join(shown(s) for s in record.left_open)}; run 'onboard certify --cleanup' once the server "
             "answers again"
+        )
+    if recorder.unsaved is not None:
+        problems.append(
+            f"pending.json could not be brought up to date ({recorder.unsaved.one_line()}): the labels still to "
+            "cancel are the ones named here"
         )
     if run.stopped is None or run.interrupted:
         # after the server stopped every cancel fails the same way; the line above already says what to do
@@ -207,6 +223,24 @@ def certify(
         interrupted=run.interrupted,
         lacks=record.lacks,
     )
+
+
+def _write_last(recorder: RunRecorder, record: RunRecord) -> None:
+    """The record as the run ended. When the disk refuses it, the run.json on disk stays the last one written
+    during the run (unfinished, whole); the error says so and names every label still to cancel."""
+    try:
+        recorder.write(record)
+    except DiskError as error:
+        left = (
+            f"; still to cancel: {', '.join(shown(s) for s in record.left_open)} ('onboard certify --cleanup' "
+            "once there is room)"
+            if record.left_open
+            else ""
+        )
+        raise DiskError(
+            f"run {record.run_id} ended, but the disk refused its record: {error.message}",
+            f"{error.hint}: the one written during the run, unfinished{left}",
+        ) from None
 
 
 async def cleanup(workspace: Workspace, settings: Settings) -> tuple[list[str], list[str]]:
@@ -232,6 +266,9 @@ async def cleanup(workspace: Workspace, settings: Settings) -> tuple[list[str], 
                     continue
                 try:
                     forget_purchase(file, pending.shipment_id)
+                except DiskError as exc:
+                    failed.append(f"{name}) was cancelled, but {file} could not be updated: {exc.one_line()}")
+                    continue
                 except (OSError, ValidationError, ValueError) as exc:
                     failed.append(f"{name}) was cancelled, but {file} could not be updated: {shown(exc, 200)}")
                     continue

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import html
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import unquote_plus
 
+from onboard import masking
 from onboard.checklist.schema import Checklist, EvidenceField, Step
 from onboard.errors import UsageError
 from onboard.workspace.state import AuditEntry, Note, StepRecord, StepStatus, WorkspaceState
 
 #: what LWA client secrets and tokens start with: such a value belongs in 'onboard creds set', never here
 SECRET_MARKERS = ("amzn1.oa2-cs.", "Atzr|", "Atza|")
+_MARKERS = tuple(marker.casefold() for marker in SECRET_MARKERS)
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+#: what can sit between a secret's letters unseen (zero-width spaces and joiners, soft hyphens, bidi marks)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 #: statuses that say work on a step has begun, and so are worth a warning when it is out of order
 _STARTED: frozenset[StepStatus] = frozenset({"in_progress", "waiting", "done"})
@@ -59,8 +68,36 @@ def parse_evidence(items: list[str]) -> dict[str, str]:
     return parsed
 
 
+def _readings(value: str) -> set[str]:
+    """``value`` as a person may have pasted it: URL-encoded (twice), JSON- or HTML-escaped, in fullwidth
+    or other compatibility forms, with zero-width characters between its letters."""
+    found = {value}
+    text = value
+    for _ in range(3):
+        text = unquote_plus(text)
+        found.add(text)
+    for text in list(found):
+        found.add(html.unescape(text))
+        found.add(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    for text in list(found):
+        found.add(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    return found
+
+
+def looks_like_secret(value: str) -> bool:
+    """Whether ``value`` holds an LWA secret or token: one of their prefixes in any letter case and
+    encoding (``atzr|``, ``Atzr%7C``, ``Atzr\\u007c``), or a secret this process knows, such as the stored
+    credentials' own values (:mod:`onboard.masking`)."""
+    if masking.holds_secret(value):
+        return True
+    readings = {text.casefold() for text in _readings(value)}
+    return any(marker in text for marker in _MARKERS for text in readings) or any(
+        masking.holds_secret(text) for text in readings
+    )
+
+
 def _refuse_secret(what: str, value: str) -> None:
-    if any(marker in value for marker in SECRET_MARKERS):
+    if looks_like_secret(value):
         raise UsageError(
             f"{what} looks like an LWA secret or token, and the workspace never keeps one",
             "store credentials with 'onboard creds set'",

@@ -7,6 +7,7 @@ from typing import Any
 
 from onboard.checklist.progress import Progress, StepView
 from onboard.checklist.schema import Checklist
+from onboard.display import shown
 from onboard.workspace.state import StepStatus, WorkspaceState
 
 ICONS: dict[StepStatus, str] = {
@@ -67,7 +68,7 @@ def _markers(view: StepView, today: date) -> str:
 def status_text(checklist: Checklist, state: WorkspaceState, progress: Progress) -> str:
     profile = state.profile
     lines = [
-        f"Amazon Shipping onboarding: {profile.shipper_name} ({profile.business_id}) — "
+        f"Amazon Shipping onboarding: {shown(profile.shipper_name)} ({profile.business_id}) — "
         f"{progress.done} of {len(progress.steps)} steps done — {day(progress.today)}"
     ]
     id_width = max(len(view.id) for view in progress.steps)
@@ -110,20 +111,20 @@ def step_card(checklist: Checklist, state: WorkspaceState, progress: Progress, s
         rows = []
         for field in step.evidence:
             kind = checklist.kind_of(field)
-            value = view.evidence.get(field.key, kind.placeholder if kind else "|".join(field.choices))
+            value = shown(view.evidence.get(field.key, kind.placeholder if kind else "|".join(field.choices)), None)
             rows.append((field.key, value, field.label + (" (needed for done)" if field.required else "")))
         key_width, value_width = (max(len(row[i]) for row in rows) for i in (0, 1))
         lines += [f"  {key:<{key_width}}  {value:<{value_width}}  {label}" for key, value, label in rows]
     if step.verified_by:
         lines += ["", f"Checked by the tool: onboard {step.verified_by} (until it records the result, set it by hand)"]
     if record and record.notes:
-        lines += ["", "Notes:"] + [f"  {moment(note.at)}  {note.text}" for note in record.notes]
+        lines += ["", "Notes:"] + [f"  {moment(note.at)}  {shown(note.text, None)}" for note in record.notes]
     history = [entry for entry in state.audit if entry.step == step.id]
     if history:
         lines += ["", "History:"]
         for entry in history:
             what = entry.new if entry.field == "note" else f"{entry.old or '—'} → {entry.new or '—'}"
-            lines.append(f"  {moment(entry.at)}  {entry.field}: {what}  ({entry.via})")
+            lines.append(f"  {moment(entry.at)}  {shown(f'{entry.field}: {what}  ({entry.via})', None)}")
     if not view.finished:
         lines += ["", f"Now: {view.action}", *(f"  $ {command}" for command in view.commands)]
     return "\n".join(lines)

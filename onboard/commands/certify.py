@@ -9,9 +9,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from onboard import exit_codes
-from onboard.certify.record import shown
 from onboard.commands.common import open_workspace
+from onboard.display import shown
 from onboard.errors import UsageError
+from onboard.labels.formats import NAMES
 from onboard.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from onboard.certify.catalog import load_catalog  # noqa: PLC0415 - heavy imports only when certifying
     from onboard.certify.session import certify, cleanup  # noqa: PLC0415
 
-    formats = _list(args.formats, ("PDF", "PNG", "ZPL"), "--formats")
+    formats = _list(args.formats, NAMES, "--formats")
     dpi_text = _list(args.dpi, ("203", "300"), "--dpi")
     dpis = tuple(int(d) for d in dpi_text) if dpi_text else None
     settings = Settings.from_env()
@@ -44,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if args.cleanup:
         cancelled, failed = asyncio.run(cleanup(workspace, settings))
         for line in cancelled:
-            print(f"cancelled {line}")
+            print(f"cancelled {shown(line, None)}")
         for line in failed:
-            print(f"could not cancel {line}", file=sys.stderr)
+            print(f"could not cancel {shown(line, None)}", file=sys.stderr)
         if not cancelled and not failed:
             print("no label left to cancel")
         return exit_codes.FAILED if failed else exit_codes.OK
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         for notice in notices:
-            print(f"onboard: {notice}", file=sys.stderr)
+            print(f"onboard: {shown(notice, None)}", file=sys.stderr)
     else:
         counts = {status: sum(c["status"] == status for c in outcome.cases) for status in _ICONS}
         print(
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             + f"; run {outcome.run_id} recorded in {outcome.record}"
         )
         for notice in notices:
-            print(f"  ! {notice}")
+            print(f"  ! {shown(notice, None)}")
     if outcome.interrupted:
         return exit_codes.TERMINATED if outcome.interrupted == "SIGTERM" else exit_codes.INTERRUPTED
     return exit_codes.OK if outcome.ok else exit_codes.FAILED

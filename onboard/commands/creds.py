@@ -15,6 +15,7 @@ from onboard import exit_codes
 from onboard.commands.common import open_workspace
 from onboard.credentials.model import Credentials, problems
 from onboard.credentials.store import default_store, resolve
+from onboard.display import shown
 from onboard.environments import connect
 from onboard.errors import UsageError
 from onboard.settings import Settings
@@ -123,9 +124,10 @@ def verify(args: argparse.Namespace) -> int:
         print(json.dumps({"ok": ok, "checks": [c.to_json() for c in checks]}, indent=2))
     else:
         for check in checks:
-            print(f"  {'✓' if check.ok else '✗'} {check.name:<24}{check.detail}")
+            # a check's detail often quotes the server: one line, escaped, secrets masked
+            print(f"  {'✓' if check.ok else '✗'} {check.name:<24}{shown(check.detail, None)}")
             if check.hint:
-                print(f"    {'':<24}→ {check.hint}")
+                print(f"    {'':<24}→ {shown(check.hint, None)}")
         print("all checks passed" if ok else "some checks failed")
     return exit_codes.OK if ok else exit_codes.FAILED
 
@@ -188,6 +190,10 @@ def rotate(args: argparse.Namespace) -> int:
 async def _token_with(endpoints: Endpoints, credentials: Credentials, business_id: str) -> None:
     """A token exchange with these credentials: what proves a client secret works."""
     from onboard.spapi.client import ShippingClient  # noqa: PLC0415
+    from onboard.verification import VERIFY_POLICY, VERIFY_SECONDS  # noqa: PLC0415
 
-    async with ShippingClient(endpoints, credentials, business_id) as client:
+    # a person is waiting, as for creds verify: a verdict within seconds whatever the token URL does
+    async with ShippingClient(
+        endpoints, credentials, business_id, policy=VERIFY_POLICY, total_seconds=VERIFY_SECONDS
+    ) as client:
         await client.tokens.get()

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.businesses import BUSINESSES
+from onboard.display import shown
 from onboard.errors import UsageError
+from onboard.labels.formats import spelled
 from onboard.samples import sample_for
 from onboard.settings import Settings
 from onboard.workspace.state import Profile, WorkspaceState
@@ -74,10 +76,10 @@ def run(args: argparse.Namespace) -> int:
     _say(3, f"credentials verified live: {sum(c.ok for c in checks)} of {len(checks)} checks passed")
     for check in checks:
         if not check.ok:
-            print(f"      ✗ {check.name}: {check.detail}")
+            print(f"      ✗ {check.name}: {shown(check.detail, None)}")
 
     cases = load_catalog(workspace.path)
-    _say(4, f"certifying: {len(cases)} cases, labels in PDF, PNG and ZPL at 203 and 300 dpi")
+    _say(4, f"certifying: {len(cases)} cases, labels in {spelled('and')} at 203 and 300 dpi")
 
     def progress(result: CaseResult) -> None:
         print(f"      {result.status:<8} {result.id:<6} {result.title}", flush=True)

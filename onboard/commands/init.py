@@ -9,7 +9,9 @@ from pathlib import Path
 from onboard import exit_codes
 from onboard.businesses import BUSINESSES
 from onboard.commands.common import workspace_dir
+from onboard.display import shown
 from onboard.errors import ConfigError, UsageError
+from onboard.labels.formats import NAMES
 from onboard.samples import sample_for
 from onboard.settings import Settings
 from onboard.workspace.state import Profile, WorkspaceState
@@ -27,7 +29,7 @@ def _choices(text: str | None, allowed: tuple[str, ...], flag: str) -> list[str]
 
 def _printing(args: argparse.Namespace) -> dict[str, object]:
     """What the shipper prints, as given (--formats, --dpi): sign-off needs a passing label of each."""
-    formats = _choices(getattr(args, "formats", None), ("PDF", "PNG", "ZPL"), "--formats")
+    formats = _choices(getattr(args, "formats", None), NAMES, "--formats")
     dpis = _choices(getattr(args, "dpi", None), ("203", "300"), "--dpi")
     found: dict[str, object] = {}
     if formats:
@@ -93,7 +95,7 @@ def _init(args: argparse.Namespace, path: Path) -> int:
     profile = workspace.state.profile
     expected = BUSINESSES[profile.business_id].region
     print(f"workspace {verb}: {path}")
-    print(f"  shipper       {profile.shipper_name}")
+    print(f"  shipper       {shown(profile.shipper_name)}")
     print(f"  business id   {profile.business_id} (sends x-amzn-shipping-business-id on every call)")
     print(f"  region        {profile.region}")
     print(f"  environment   {profile.environment}")

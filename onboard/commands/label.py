@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.errors import UsageError
+from onboard.files import atomic_write
+from onboard.labels.formats import spelled
 
 if TYPE_CHECKING:
     from onboard.labels.check import LabelReport
@@ -50,7 +51,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"no such file: {path}", "give the path of a PDF, PNG or ZPL label") from None
+        raise UsageError(f"no such file: {path}", f"give the path of a {spelled()} label") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory, not a label file") from None
     except OSError as exc:
@@ -97,7 +98,7 @@ def render(args: argparse.Namespace) -> int:
     try:
         pictures = render_file(data, args.dpi)
     except ValueError as exc:
-        raise UsageError(f"{path}: {exc}", "give a PDF, PNG or ZPL label") from None
+        raise UsageError(f"{path}: {exc}", f"give a {spelled()} label") from None
     count = len(pictures.pages)
     if args.label is not None:
         if not 1 <= args.label <= count:
@@ -142,10 +143,6 @@ def _default_out(path: Path) -> Path:
 
 
 def _write(target: Path, blob: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(blob)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write {target}: there is no folder {target.parent}")
+    atomic_write(target, blob)

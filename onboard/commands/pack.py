@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.commands.common import open_workspace
+from onboard.display import shown
 from onboard.errors import OnboardError
 from onboard.settings import Settings
 
@@ -84,31 +85,31 @@ def review(args: argparse.Namespace) -> int:
 
 
 def _table(reviewed: list[tuple[Path, ReviewResult | None, str]]) -> None:
-    from onboard.certify.record import shown  # noqa: PLC0415
-
-    header = ("pack", "shipper", "business id", "environment", "run date", "coverage", "verdict", "first problem")
+    """One line per pack, its verdict first: a long or crafted name (a pack's file name, its shipper) is
+    escaped and cut, so it can neither push the verdict out of sight nor write one of its own."""
+    header = ("verdict", "pack", "shipper", "business id", "environment", "run date", "coverage", "first problem")
     rows = []
     for path, result, error in reviewed:
         if result is None:
-            rows.append((path.name, "-", "-", "-", "-", "-", "UNREADABLE", error))
+            rows.append(("UNREADABLE", shown(path.name, 40), "-", "-", "-", "-", "-", shown(error, 140)))
             continue
         run = result.run
         finished = run.finished.strftime("%Y-%m-%d") if run and run.finished else "-"
         rows.append(
             (
-                path.name,
+                "ok" if result.ok else "NOT OK",
+                shown(path.name, 40),
                 shown(result.manifest.shipper if result.manifest else "?", 30),
-                run.business_id if run else "?",
-                str(result.environment),
+                shown(run.business_id, 24) if run else "?",
+                shown(result.environment, 12),
                 finished,
                 result.coverage_text(),
-                "ok" if result.ok else "NOT OK",
                 shown(result.problems[0], 140) if result.problems else "",
             )
         )
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header) - 1)]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
-        print("  ".join(f"{cell!s:<{width}}" for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+        print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
     ok = sum(1 for _, result, _ in reviewed if result and result.ok)
     unreadable = sum(1 for _, result, _ in reviewed if result is None)
     print(f"{len(reviewed)} pack(s): {ok} ok, {len(reviewed) - ok - unreadable} not ok, {unreadable} unreadable")
@@ -122,12 +123,12 @@ def _review_one(path: Path, as_json: bool) -> int:
         print(json.dumps(result.to_json(), indent=2))
     else:
         verdict = "OK: intact, consistent, every requirement passed, made against Amazon" if result.ok else "NOT OK"
-        print(f"{path}: {verdict}")
+        print(f"{verdict}: {shown(path, 200)}")  # the verdict first: nothing in a name can push it away
         print(f"  {'intact: every file matches its SHA-256' if result.intact else 'NOT INTACT'}")
         agree = "consistent: manifest, labels and reports agree with the run"
         print(f"  {agree if result.consistent else 'NOT CONSISTENT'}")
         for line in result.summary_lines():
-            print(f"  {line}")
+            print(f"  {shown(line, None)}")
         for problem in result.problems:
-            print(f"  ! {problem}")
+            print(f"  ! {shown(problem, None)}")
     return exit_codes.OK if result.ok else exit_codes.FAILED

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from onboard import exit_codes
 from onboard.commands.common import workspace_dir
+from onboard.display import shown
 from onboard.errors import UsageError
 from onboard.settings import Settings
 
@@ -21,15 +22,15 @@ def _human(result: object) -> None:
     assert isinstance(result, Revalidation)
     print(f"{result.workspace}: {'OK' if result.ok else 'NOT OK'}")
     if result.error:
-        print(f"  ! {result.error}")
+        print(f"  ! {shown(result.error, None)}")
     creds = result.credentials
     if creds:
         print(f"  credentials    {'verified' if creds['ok'] else 'FAILED'}")
         for check in creds["checks"]:
             if not check["ok"]:
-                print(f"    ✗ {check['name']}: {check['detail']}")
+                print(f"    ✗ {check['name']}: {shown(check['detail'], None)}")
                 if check["hint"]:
-                    print(f"      → {check['hint']}")
+                    print(f"      → {shown(check['hint'], None)}")
     cert = result.certification
     if cert.get("run_id"):
         counts: dict[str, int] = {}
@@ -41,7 +42,7 @@ def _human(result: object) -> None:
             + f"; compared with {cert['compared_with'] or 'no earlier passing run'}"
         )
     for change in result.changes:
-        print(f"  change         {change['case']}: {change['before']} → {change['after']}")
+        print(f"  change         {change['case']}: {shown(change['before'], None)} → {shown(change['after'], None)}")
     if not result.changes and cert.get("run_id"):
         print(
             "  change         none since the last passing run"
@@ -49,7 +50,7 @@ def _human(result: object) -> None:
             else "  change         none: no earlier passing run to compare with"
         )
     for warning in result.warnings:
-        print(f"  warning        {warning}")
+        print(f"  warning        {shown(warning, None)}")
     if result.pack:
         print(f"  pack           {result.pack}")
 

@@ -13,6 +13,7 @@ from onboard.checklist.progress import progress
 from onboard.checklist.record import Change, apply_change, find_step, parse_evidence
 from onboard.checklist.report import step_card
 from onboard.commands.common import open_workspace, workspace_dir
+from onboard.credentials.store import know_stored_secrets
 from onboard.settings import Settings
 from onboard.workspace.workspace import Workspace, locked
 
@@ -31,9 +32,12 @@ def run(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> int
         print(step_card(steps, workspace.state, progress(steps, workspace.state, today), args.step_id))
         return exit_codes.OK
 
-    path = workspace_dir(args, Settings.from_env())
+    settings = Settings.from_env()
+    path = workspace_dir(args, settings)
     with locked(path):
         workspace = Workspace.open(path)
+        if change.evidence or change.note:
+            know_stored_secrets(settings, workspace.state.workspace_id)
         moment = now()
         applied = apply_change(steps, workspace.state, args.step_id, change, moment)
         if applied.entries:

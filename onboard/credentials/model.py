@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from onboard import masking
 from onboard.redact import redact
 
 #: Amazon forces a client-secret rotation this often; the old secret then lives 7 more days.
@@ -33,6 +34,12 @@ class Credentials:
     refresh_token: SecretStr
     source: Source
     secret_created: date | None = None
+
+    def __post_init__(self) -> None:
+        # masked by value in everything shown or recorded from now on; the demo set is published, not secret
+        if self.source != "demo":
+            masking.register(self.client_secret.get_secret_value())
+            masking.register(self.refresh_token.get_secret_value())
 
     def rotation_deadline(self) -> date | None:
         return self.secret_created + timedelta(days=ROTATION_DAYS) if self.secret_created else None

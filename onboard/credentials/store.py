@@ -12,6 +12,7 @@ mode 0600 inside a 0700 directory. Nothing here logs or raises with a secret in 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -23,9 +24,10 @@ from pydantic import SecretStr
 
 from onboard.credentials.model import Credentials
 from onboard.errors import ConfigError
+from onboard.files import atomic_write, disk_error, read_json
 from onboard.locations import credentials_dir
+from onboard.names import checked
 from onboard.settings import Settings
-from onboard.workspace.files import atomic_write
 
 SERVICE = "onboard"
 
@@ -56,7 +58,7 @@ def _to_json(credentials: Credentials) -> str:
 
 def _from_json(text: str, source: str, where: str) -> Credentials:
     try:
-        data = json.loads(text)
+        data = read_json(text)
         created = data.get("secret_created")
         return Credentials(
             client_id=str(data["client_id"]),
@@ -81,7 +83,9 @@ class FileStore:
         return f"file (readable only by you) in {self.directory}"
 
     def _path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
+        # the key is the workspace's id, from a file anyone may edit: it names a file here only when it
+        # cannot name one anywhere else
+        return self.directory / f"{checked(key, 'the workspace id')}.json"
 
     def load(self, key: str) -> Credentials | None:
         path = self._path(key)
@@ -94,22 +98,23 @@ class FileStore:
         return _from_json(text, "file", str(path))
 
     def save(self, key: str, credentials: Credentials) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.directory, 0o700)
         path = self._path(key)
-        # created 0600 before any secret is written to it
-        previous = os.umask(0o077)
         try:
-            atomic_write(path, _to_json(credentials).encode(), keep_backup=False)
-        finally:
-            os.umask(previous)
-        os.chmod(path, 0o600)
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.directory, 0o700)
+        except OSError as exc:
+            raise disk_error(exc, self.directory, "make the credential folder") from None
+        # its owner's alone from its first byte: the temporary file is 0600 before any secret is written
+        atomic_write(path, _to_json(credentials).encode(), mode=0o600)
 
     def forget(self, key: str) -> bool:
+        path = self._path(key)
         try:
-            self._path(key).unlink()
+            path.unlink()
         except FileNotFoundError:
             return False
+        except OSError as exc:
+            raise disk_error(exc, path, "remove") from None
         return True
 
 
@@ -163,3 +168,10 @@ def resolve(settings: Settings, key: str, store: CredentialStore | None = None) 
         env = settings.credentials
         return Credentials(env.client_id, env.client_secret, env.refresh_token, "environment")
     return (store or default_store()).load(key)
+
+
+def know_stored_secrets(settings: Settings, key: str) -> None:
+    """Load the credentials in force, so that their values are known secrets (:mod:`onboard.masking`): what is
+    recorded can then be refused for holding them. A store that cannot be read is no reason to refuse."""
+    with contextlib.suppress(Exception):
+        resolve(settings, key)

@@ -7,6 +7,7 @@ read counters without reaching into the process.
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from onboard.emulator import replies, shipping
+from onboard.emulator.bodies import BodyLimit
 from onboard.emulator.clock import Clock
 from onboard.emulator.credentials import AcceptedCredentials
 from onboard.emulator.faults import FaultInjector, FaultSpec, FaultSpecError, TokenBucket
@@ -89,7 +92,10 @@ async def _control(request: Request) -> Response:
         if "has_role" in body:
             emulator.has_role = bool(body["has_role"])
         if "advance_seconds" in body:
-            emulator.clock.advance(float(body["advance_seconds"]))
+            seconds = float(body["advance_seconds"])
+            if not math.isfinite(seconds) or seconds < 0:
+                raise ValueError(f"advance_seconds must be a number of seconds, 0 or more, not {seconds}")
+            emulator.clock.advance(seconds)
     except (ValueError, TypeError, FaultSpecError) as exc:
         return json_response({"error": str(exc).splitlines()[0]}, 400)
     return json_response(emulator.snapshot())
@@ -120,6 +126,11 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route("/_emulator/state", _state, methods=["GET"]),
         Route("/_emulator/control", _control, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _no_route, Exception: _crash})
+    app = Starlette(
+        routes=routes,
+        # inside the error handling, around every route: a body over the limit is refused before it is read
+        middleware=[Middleware(BodyLimit)],
+        exception_handlers={HTTPException: _no_route, Exception: _crash},
+    )
     app.state.emulator = Emulator(settings or EmulatorSettings())
     return app

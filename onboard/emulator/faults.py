@@ -19,6 +19,7 @@ A spec is a comma-separated list, for example ``429=0.2,500=0.05,slow=0.02,ratel
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -127,9 +128,9 @@ def _rate_limit(value: str) -> tuple[float, int]:
     rate, sep, burst = value.partition("/")
     try:
         parsed = (float(rate), int(burst)) if sep else (float(rate), max(1, int(float(rate))))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: int(inf)
         raise FaultSpecError(f"ratelimit must look like 5/15 (requests per second/burst), not '{value}'") from None
-    if parsed[0] <= 0 or parsed[1] < 1:
+    if not math.isfinite(parsed[0]) or parsed[0] <= 0 or parsed[1] < 1:
         raise FaultSpecError(f"ratelimit must be positive, not '{value}'")
     return parsed
 

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from onboard.businesses import business
 from onboard.emulator.state import Shipment, Store
 from onboard.errors import ConfigError
+from onboard.files import read_json
 from onboard.models import requests as rq
 from onboard.models import responses as rs
 
@@ -166,7 +167,7 @@ def _replay(fd: int, path: Path, store: Store) -> int:
                 # every record ends with its newline, written in the same write(): this one was cut short
                 raise BadRecord("the line is incomplete")
             if line.strip():
-                _apply(json.loads(line), store)
+                _apply(read_json(line), store)
         except ValueError as exc:  # BadRecord, JSON, base64, pydantic and UTF-8 errors alike
             # a kill can only cut a line short of its newline; a whole line that cannot be read (damage,
             # or a newer emulator's record) is refused, never dropped

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from onboard.businesses import Business
+from onboard.labels.formats import NAMES
 from onboard.models import requests as rq
 
 Json = dict[str, Any]
@@ -99,7 +100,7 @@ def promise_for(ship: datetime, transit_days: int) -> Json:
     }
 
 
-# Every rate offers the same label stock: 4x6 inches, PDF, PNG or ZPL, at 203 or 300 dpi.
+# Every rate offers the same label stock: 4x6 inches, in every format onboard knows, at 203 or 300 dpi.
 DOCUMENT_SPECIFICATIONS: list[Json] = [
     {
         "format": fmt,
@@ -113,7 +114,7 @@ DOCUMENT_SPECIFICATIONS: list[Json] = [
             }
         ],
     }
-    for fmt in ("PDF", "PNG", "ZPL")
+    for fmt in NAMES
 ]
 
 

@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-LabelFormat = Literal["PDF", "PNG", "ZPL"]
+from onboard.labels.formats import LabelFormat
+
+# the format names are the registry's; they are offered here beside the stock, where callers have looked
+__all__ = [
+    "LABEL_HEIGHT_IN",
+    "LABEL_WIDTH_IN",
+    "SUPPORTED_DPIS",
+    "LabelContent",
+    "LabelFormat",
+    "LabelParty",
+    "label_size",
+]
 
 #: Label stock every Amazon Shipping rate offers: 4 x 6 inches.
 LABEL_WIDTH_IN = 4
 LABEL_HEIGHT_IN = 6
 SUPPORTED_DPIS = (203, 300)
+
+
+def label_size(dpi: int) -> tuple[int, int]:
+    """Pixels across and down a 4x6 in label at `dpi` (812 x 1218 at 203 dpi)."""
+    return round(LABEL_WIDTH_IN * dpi), round(LABEL_HEIGHT_IN * dpi)
+
+
+def page_budget(dpi: int) -> int:
+    """The most pixels one page or label is drawn with at `dpi`: twice a 4x6 in label (4.3 million at 300 dpi).
+
+    A page larger than that is no 4x6 label: it is drawn smaller (a PDF) or cut (ZPL), and still fails its
+    size check, so a hostile file costs a bounded time and memory to judge.
+    """
+    width, height = label_size(dpi)
+    return 2 * width * height
 
 
 @dataclass(frozen=True, slots=True)

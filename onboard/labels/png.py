@@ -10,18 +10,13 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, LabelContent
+from onboard.labels.content import LabelContent, label_size
 from onboard.labels.layout import ASCENT, Box, Primitive, Symbol, Text, box_bars, layout, to_dots
 
 _BLACK, _WHITE = 0, 255
 # stand-ins for glyphs the bundled font lacks and that have no accent-free form
 _SUBSTITUTES = {"–": "-", "—": "-", "•": "*", "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o"}
 _NOT_A_CHARACTER = "\U0010fffd"
-
-
-def label_size(dpi: int) -> tuple[int, int]:
-    """Pixels across and down a 4x6 in label at `dpi` (812 x 1218 at 203 dpi)."""
-    return round(LABEL_WIDTH_IN * dpi), round(LABEL_HEIGHT_IN * dpi)
 
 
 @lru_cache(maxsize=64)

@@ -12,7 +12,8 @@ class Sent(BaseModel):
 
     # defer_build: the schema of each of Amazon's many shapes is built when first used, not at import;
     # the TUI's first frame and every CLI command need only a few of them
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+    # allow_inf_nan: NaN and Infinity are no JSON numbers; sent, they would arrive as null or not parse at all
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 class Received(BaseModel):

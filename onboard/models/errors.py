@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from onboard.files import read_json
+from onboard.masking import mask
 from onboard.models.base import Received
 
 
@@ -34,9 +34,10 @@ def parse_error_body(raw: bytes, status: int) -> ErrorList:
     Whatever arrives, the result names a code and a message the user can act on.
     """
     try:
-        data = json.loads(raw)
+        data = read_json(raw)
     except (ValueError, UnicodeDecodeError):
-        snippet = raw[:120].decode("utf-8", "replace").strip().replace("\n", " ")
+        # masked before it is cut: a secret cut in two is no longer found whole
+        snippet = mask(raw[:4096].decode("utf-8", "replace"))[:120].strip().replace("\n", " ")
         return ErrorList(errors=[Error(code=f"HTTP{status}", message=snippet or f"HTTP {status} with no body")])
     try:
         if isinstance(data, list):
@@ -45,4 +46,4 @@ def parse_error_body(raw: bytes, status: int) -> ErrorList:
             return ErrorList.model_validate(data)
     except ValidationError:
         pass
-    return ErrorList(errors=[Error(code=f"HTTP{status}", message=str(data)[:200])])
+    return ErrorList(errors=[Error(code=f"HTTP{status}", message=mask(str(data))[:200])])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from onboard.models.base import Received, Sent
 
@@ -31,7 +31,8 @@ class TokenResponse(Received):
 
     access_token: SecretStr
     token_type: str = "bearer"
-    expires_in: int = Field(default=3600, gt=0)
+    #: seconds the token lasts (3600 at Amazon); the client refuses a token without it, or of none
+    expires_in: int | None = None
     refresh_token: SecretStr | None = None
 
 

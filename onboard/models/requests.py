@@ -11,11 +11,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from onboard.labels.formats import LabelFormat
 from onboard.models.base import Sent
 
 WeightUnit = Literal["GRAM", "KILOGRAM", "OUNCE", "POUND"]
 DimensionUnit = Literal["INCH", "CENTIMETER"]
-DocumentFormat = Literal["PDF", "PNG", "ZPL"]
+#: Amazon's label formats are the ones onboard reads and writes (test_models_schema holds both to the model)
+DocumentFormat = LabelFormat
 DocumentType = Literal["PACKSLIP", "LABEL", "RECEIPT", "CUSTOM_FORM"]
 ChannelType = Literal["AMAZON", "EXTERNAL"]
 ShipmentType = Literal["FORWARD", "RETURNS"]

@@ -12,7 +12,6 @@ run gets its own name, and says so.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -28,6 +27,8 @@ from onboard import __version__
 from onboard.certify.record import LABEL_FILE, Label, RunRecord, emulator_marked, latest_run, read_run, shown
 from onboard.checklist.verified import record_verified
 from onboard.errors import ConfigError, OnboardError
+from onboard.files import disk_error, write_new
+from onboard.masking import mask_bytes
 from onboard.pack import NOT_FROM_AMAZON
 from onboard.pack.content import gather
 from onboard.settings import Settings
@@ -107,16 +108,19 @@ def contradictions(run: RunRecord, label_files: dict[str, bytes]) -> list[str]:
     ]
 
 
-def _previews(labels: list[Label], files: dict[str, bytes]) -> dict[str, Image.Image]:
-    from onboard.labels.check import preview  # noqa: PLC0415 - PDFium and zxing load only here
+def _previews(labels: list[Label], files: dict[str, bytes]) -> dict[str, tuple[Image.Image, ...]]:
+    """Every label of every file drawn at its dpi: a ZPL file of three formats is three label pages."""
+    from onboard.labels.formats import find  # noqa: PLC0415 - PDFium and the ZPL interpreter load only here
 
-    images: dict[str, Image.Image] = {}
+    images: dict[str, tuple[Image.Image, ...]] = {}
     for label in labels:
-        if label.file and label.file in files and label.file not in images:
-            try:
-                images[label.file] = preview(files[label.file], label.format, label.dpi)
-            except (ValueError, OSError):
-                continue  # the label pages show what can be drawn; the checks already say what cannot
+        fmt = find(label.format)
+        if fmt is None or not label.file or label.file not in files or label.file in images:
+            continue
+        try:
+            images[label.file] = fmt.pictures(files[label.file], label.dpi).pages
+        except (ValueError, OSError):
+            continue  # the label pages show what can be drawn; the checks already say what cannot
     return images
 
 
@@ -151,36 +155,17 @@ def _write_new(folder: Path, name: str, data: bytes) -> Path:
     """Write the pack whole under ``name``, or the first free ``name-2.zip``…; never over an existing file.
 
     The temporary file is made in the destination folder itself (so no copy is left anywhere else), private
-    until complete, and removed whatever goes wrong; the hard link that gives it its name fails rather
-    than replace a file that appeared meanwhile."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temp = folder / f".{name}.{os.getpid()}.tmp"
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    until complete, and removed whatever goes wrong (``onboard.files.write_new``)."""
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, PACK_MODE)
-        stem = name.removesuffix(".zip")
-        for number in range(1, 1000):
-            target = folder / (name if number == 1 else f"{stem}-{number}.zip")
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                continue
-            directory = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-            return target
-        raise ConfigError(f"{folder} already holds 999 packs named {stem}-N.zip", "choose another --out")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"cannot write the pack in {folder}: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        raise disk_error(exc, folder, "make the folder") from None
+    stem = name.removesuffix(".zip")
+    names = [name if number == 1 else f"{stem}-{number}.zip" for number in range(1, 1000)]
+    target = write_new(folder, names, data, mode=PACK_MODE)
+    if target is None:
+        raise ConfigError(f"{folder} already holds 999 packs named {stem}-N.zip", "choose another --out")
+    return target
 
 
 def build_pack(
@@ -215,9 +200,10 @@ def build_pack(
     previews = _previews(run.labels(), label_files)
     content = gather(workspace, run, settings or Settings.from_env())
     files: dict[str, bytes] = {
-        "report.pdf": build_pdf(content, label_files, {p: i for p, i in previews.items() if not p.endswith(".pdf")}),
+        "report.pdf": build_pdf(content, label_files, previews),
         "report.html": build_html(content, previews),
-        "run.json": run_file.read_bytes(),
+        # masked when written; again here for a record written before a secret was known (an older onboard)
+        "run.json": mask_bytes(run_file.read_bytes()),
         **label_files,
     }
     amazon = run.made_against_amazon()
@@ -240,7 +226,7 @@ def build_pack(
             for path, data in sorted(files.items())
         ],
     }
-    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"
+    manifest_bytes = mask_bytes(json.dumps(manifest, indent=2, ensure_ascii=False).encode()) + b"\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, data in sorted(files.items()):

@@ -2,6 +2,7 @@
 
 Everything here is already redacted: the run record was written without personal data or secrets,
 the client id is shown as ``amzn1.application-oa2-client.…3f9a``, and evidence never holds a secret.
+Known secrets are masked by value once more, and control characters made visible, as they are gathered.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from onboard.certify.record import RunRecord
 from onboard.checklist.load import checklist
 from onboard.checklist.progress import progress
 from onboard.credentials.store import default_store, resolve
+from onboard.display import shown
 from onboard.pack import NOT_FROM_AMAZON
 from onboard.redact import redact
 from onboard.settings import Settings
@@ -97,7 +99,7 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
     # the run's own account of what keeps it from sign-off, the same lines review shows
     open_items = run.problems(required_by_onboard())
 
-    return {
+    content = {
         "title": "Amazon Shipping integration: sign-off pack",
         "warning": None if amazon else NOT_FROM_AMAZON,
         "made_against_amazon": amazon,
@@ -134,5 +136,17 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
         "labels": labels,
         "coverage": coverage,
         "open_items": open_items,
-        "statement": statement(run),
     }
+    # the workspace's fields and the run's texts came from people and servers: known secrets masked by
+    # value, control characters (a bidi override that reorders "failed") written as their escapes
+    return {**_shown(content), "statement": statement(run)}
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str):
+        return shown(value, None, lines=True)
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown(item) for item in value]
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -12,7 +13,8 @@ from PIL import Image
 from onboard.locations import templates_dir
 
 
-def build_html(content: dict[str, Any], previews: dict[str, Image.Image]) -> bytes:
+def build_html(content: dict[str, Any], previews: Mapping[str, Sequence[Image.Image]]) -> bytes:
+    """The report as one page; ``previews`` holds each label file's labels drawn (a ZPL file may hold several)."""
     environment = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(["html", "j2"]),
@@ -20,10 +22,12 @@ def build_html(content: dict[str, Any], previews: dict[str, Image.Image]) -> byt
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    images = {}
-    for path, image in previews.items():
-        buffer = io.BytesIO()
-        image.convert("L").save(buffer, format="PNG", optimize=True)
-        images[path] = base64.b64encode(buffer.getvalue()).decode("ascii")
+    images: dict[str, list[str]] = {}
+    for path, pages in previews.items():
+        images[path] = []
+        for image in pages:
+            buffer = io.BytesIO()
+            image.convert("L").save(buffer, format="PNG", optimize=True)
+            images[path].append(base64.b64encode(buffer.getvalue()).decode("ascii"))
     html = environment.get_template("report.html.j2").render(c=content, images=images)
     return html.encode("utf-8")

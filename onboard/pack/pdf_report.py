@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -21,6 +23,9 @@ from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from onboard.labels.formats import find
+from onboard.labels.sizes import MAX_PAGES
 
 LABEL_PAGE = (4 * inch, 6 * inch)
 #: the PDF's document information entry holding the report's statement (JSON)
@@ -235,8 +240,43 @@ def _stamp(size: tuple[float, float], warning: str) -> PdfReader:
     return PdfReader(io.BytesIO(buffer.getvalue()))
 
 
-def build_pdf(content: dict[str, Any], label_files: dict[str, bytes], previews: dict[str, Image.Image]) -> bytes:
-    """The whole report: text pages, then one true-size page per label (``label_files`` by pack path)."""
+#: what a label page may not bring into the report: links, form fields and the actions run on opening
+_ACTIVE = ("/Annots", "/AA")
+
+
+def _label_pages(writer: PdfWriter, data: bytes, warning: str | None) -> bool:
+    """A PDF label's pages, page for page, without its active content; False when pypdf cannot read it.
+
+    A damaged label is drawn from PDFium's pictures instead (the caller falls back), never a crash: the
+    report exists to show what was returned, good or bad.
+    """
+    # made apart first, so a label that breaks halfway leaves nothing half-added in the report
+    alone = PdfWriter()
+    try:
+        for page in PdfReader(io.BytesIO(data)).pages[:MAX_PAGES]:
+            added = alone.add_page(page)  # pypdf merges only onto pages its writer owns
+            for key in _ACTIVE:
+                if key in added:
+                    del added[key]
+            if warning:
+                box = added.mediabox
+                added.merge_page(_stamp((float(box.width), float(box.height)), warning).pages[0])
+        if not alone.pages:
+            return False
+        buffer = io.BytesIO()
+        alone.write(buffer)
+        writer.append(PdfReader(io.BytesIO(buffer.getvalue())))
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        return False
+    return True
+
+
+def build_pdf(
+    content: dict[str, Any], label_files: dict[str, bytes], previews: Mapping[str, Sequence[Image.Image]]
+) -> bytes:
+    """The whole report: text pages, then one true-size page per label (``label_files`` by pack path): each
+    page of a PDF label (its first ``MAX_PAGES``), each ``^XA…^XZ`` of a ZPL one (``previews``: a file's
+    labels drawn)."""
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(_body(content))))
     warning = content["warning"]
@@ -244,15 +284,14 @@ def build_pdf(content: dict[str, Any], label_files: dict[str, bytes], previews: 
         path = label.get("file")
         if not path or path not in label_files:
             continue
-        if label["format"] == "PDF":
-            reader = PdfReader(io.BytesIO(label_files[path]))
-            for page in reader.pages:
-                added = writer.add_page(page)  # pypdf merges only onto pages its writer owns
-                if warning:
-                    box = added.mediabox
-                    added.merge_page(_stamp((float(box.width), float(box.height)), warning).pages[0])
-        elif path in previews:
-            writer.append(PdfReader(io.BytesIO(_image_page(previews[path], path, warning))))
+        fmt = find(label["format"])
+        if fmt is not None and fmt.is_document and _label_pages(writer, label_files[path], warning):
+            continue
+        # a picture page: PNG and ZPL labels, and a PDF label that pypdf cannot copy (damaged)
+        pages = previews.get(path, ())
+        for number, image in enumerate(pages, start=1):
+            caption = path if len(pages) == 1 else f"{path}, label {number} of {len(pages)}"
+            writer.append(PdfReader(io.BytesIO(_image_page(image, caption, warning))))
     writer.add_metadata(
         {
             "/Title": content["title"],

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import logging
 import re
 import stat
 import zipfile
@@ -36,6 +36,7 @@ from onboard import exit_codes
 from onboard.certify.catalog import required_by_onboard
 from onboard.certify.record import CoverageRow, RunRecord, emulator_marked, judge_label, shown
 from onboard.errors import ConfigError, OnboardError
+from onboard.files import read_json
 from onboard.pack import NOT_FROM_AMAZON
 from onboard.pack.manifest import Manifest
 
@@ -226,7 +227,7 @@ def _statement_of_html(html: bytes) -> tuple[dict[str, Any] | None, bool]:
     """report.html's statement, and whether its page says NOT FROM AMAZON."""
     match = _STATEMENT.search(html)
     try:
-        statement = json.loads(match.group(1)) if match else None
+        statement = read_json(match.group(1)) if match else None
     except ValueError:
         statement = None
     return (statement if isinstance(statement, dict) else None), NOT_FROM_AMAZON.encode() in html
@@ -238,13 +239,21 @@ def _statement_of_pdf(pdf: bytes) -> tuple[dict[str, Any] | None, bool, str]:
 
     from onboard.pack.pdf_report import STATEMENT_KEY  # noqa: PLC0415
 
-    reader = PdfReader(io.BytesIO(pdf))
-    raw = reader.metadata.get(STATEMENT_KEY) if reader.metadata else None
+    # a damaged report is this review's finding: pypdf's own warnings about it ("EOF marker not found")
+    # are not printed beside it
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)
     try:
-        statement = json.loads(str(raw)) if raw is not None else None
+        reader = PdfReader(io.BytesIO(pdf))
+        raw = reader.metadata.get(STATEMENT_KEY) if reader.metadata else None
+        cover = reader.pages[0].extract_text() if reader.pages else ""
+    finally:
+        pypdf_log.setLevel(level)
+    try:
+        statement = read_json(str(raw)) if raw is not None else None
     except ValueError:
         statement = None
-    cover = reader.pages[0].extract_text() if reader.pages else ""
     return (statement if isinstance(statement, dict) else None), "NOT FROM AMAZON" in cover, cover
 
 

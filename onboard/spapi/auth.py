@@ -1,7 +1,9 @@
 """Login with Amazon for Shipping calls: the token exchange, its cache, and an ``httpx.Auth`` flow.
 
 ``TokenSource`` exchanges the refresh token for an access token, keeps it, and exchanges again a little
-before ``expires_in`` runs out; one exchange at a time however many calls wait for it. ``LwaAuth``
+before ``expires_in`` runs out; one exchange at a time however many calls wait for it. An exchange that
+failed through a whole backoff (refused, no answer, 429 or 5xx on every attempt) makes the next one a
+single attempt: the calls queued behind it do not each wait out a backoff of their own. ``LwaAuth``
 puts the token in ``x-amz-access-token`` and, when Amazon answers 403 "expired" anyway (a clock skew,
 a revoked token), exchanges once more and sends the request again, once.
 """
@@ -15,11 +17,12 @@ from collections.abc import AsyncGenerator, Callable, Generator
 import httpx
 from pydantic import ValidationError
 
+from onboard import masking
 from onboard.credentials.model import Credentials
 from onboard.models.errors import parse_error_body
 from onboard.models.lwa import RefreshTokenGrant, TokenError, TokenResponse
-from onboard.spapi.errors import ConnectionFailure, TokenExchangeError
-from onboard.spapi.limits import ATTEMPT_SECONDS, within
+from onboard.spapi.errors import ConnectionFailure, Redirected, TokenExchangeError, UnusableToken
+from onboard.spapi.limits import Budget, transport_reason, within
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 EXPIRED_DETAILS = "The access token you provided has expired."
@@ -32,7 +35,7 @@ class TokenSource:
         lwa_url: str,
         credentials: Credentials,
         policy: RetryPolicy | None = None,
-        attempt_seconds: float = ATTEMPT_SECONDS,
+        budget: Budget | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
@@ -43,13 +46,14 @@ class TokenSource:
             client_secret=credentials.client_secret,
         )
         self._policy = policy or RetryPolicy()
-        self._attempt_seconds = attempt_seconds
+        #: shared with the client's Shipping calls: a token URL failing every attempt counts as they do
+        self._budget = budget or Budget()
         self._clock = clock
         self._lock = asyncio.Lock()
         self._token: str | None = None
         self._refresh_at = 0.0
         self.exchanges = 0
-        #: why the token URL is taken to be down; None once it answers
+        #: why the token URL is taken to be down (it failed through a whole backoff); None once it answers
         self.unreachable: str | None = None
 
     def _fresh(self) -> bool:
@@ -76,42 +80,71 @@ class TokenSource:
         attempt = 0
         while True:
             attempt += 1
+            self._budget.give_up("token exchange", self._host())
+            begun = self._budget.now()
             try:
-                response = await within(self._attempt_seconds, self._http.post(self._url, data=self._grant.to_form()))
+                response = await within(
+                    self._budget.seconds_for(begun), self._http.post(self._url, data=self._grant.to_form())
+                )
             except httpx.TransportError as exc:
-                refused = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                # a token URL already found down fails at once: one backoff, not one per call that needs a token
-                known_down = refused and self.unreachable is not None
-                if (
-                    not known_down
-                    and attempt < self._policy.max_attempts
-                    and self._clock() - started < self._policy.total_seconds
-                ):
-                    await asyncio.sleep(self._policy.delay(attempt))
-                    continue
-                failure = ConnectionFailure("token exchange", self._host(), failure_kind(exc), type(exc).__name__)
-                if refused:
-                    self.unreachable = failure.one_line()
-                raise failure from None
-            self.unreachable = None
-            if response.status_code in RETRYABLE_STATUSES and attempt < self._policy.max_attempts:
-                wait = self._policy.delay(attempt, response.headers.get("retry-after"))
-                if self._clock() - started + wait < self._policy.total_seconds:
+                failure = ConnectionFailure("token exchange", self._host(), failure_kind(exc), transport_reason(exc))
+                self._budget.failed(begun, failure.one_line())
+                wait = self._policy.delay(attempt)
+                if self._retry(attempt, started, wait):
                     await asyncio.sleep(wait)
                     continue
-            break
+                self.unreachable = failure.one_line()
+                raise failure from None
+            if response.status_code not in RETRYABLE_STATUSES:
+                self.unreachable = None
+                self._budget.answered()
+                break
+            self._budget.failed(begun, f"the token exchange answered {response.status_code}")
+            wait = self._policy.delay(attempt, response.headers.get("retry-after"))
+            if not self._retry(attempt, started, wait):
+                self.unreachable = f"the token exchange answered {response.status_code} through a whole backoff"
+                break
+            await asyncio.sleep(wait)
+        if 300 <= response.status_code < 400:
+            raise Redirected(
+                "token exchange", self._host(), response.status_code, redirect_target(response), "ONBOARD_LWA_URL"
+            )
         if response.status_code != 200:
             raise _token_error(response)
         try:
             token = TokenResponse.model_validate_json(response.content)
-        except ValidationError:
-            raise TokenExchangeError(
-                response.status_code, "unreadable_response", "the token URL answered 200 without an access token"
+        except ValidationError as exc:
+            first = exc.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the body"
+            raise UnusableToken(
+                "unreadable_response", f"it does not read as a token answer ({where}: {first['msg']})"
             ) from None
-        self._token = token.access_token.get_secret_value()
+        issued = token.access_token.get_secret_value()
+        masking.register(issued)  # an echo of it in any answer or record is masked by value
+        if token.expires_in is None:
+            raise UnusableToken(
+                "no_expires_in",
+                "it has no expires_in, and Login with Amazon always says how long a token lasts (3600 s)",
+            )
+        if token.expires_in <= 0:
+            raise UnusableToken(
+                "expires_at_once",
+                f"its expires_in is {token.expires_in}: the token has expired as it is issued "
+                "(Login with Amazon's last 3600 s)",
+            )
+        self._token = issued
         # refresh early: a tenth of the lifetime, at most five minutes, before Amazon would refuse it
         self._refresh_at = self._clock() + token.expires_in - min(300.0, token.expires_in / 10)
         self.exchanges += 1
+
+    def _retry(self, attempt: int, started: float, wait: float) -> bool:
+        # a token URL already found down gets one attempt: one backoff, not one per call that needs a token
+        return (
+            self.unreachable is None
+            and attempt < self._policy.max_attempts
+            and self._clock() - started + wait < self._policy.total_seconds
+            and self._budget.allows(wait)
+        )
 
     def _host(self) -> str:
         return httpx.URL(self._url).host
@@ -138,6 +171,18 @@ def failure_kind(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.ConnectError):
         return "connection refused"
     return "connection lost"
+
+
+def redirect_target(response: httpx.Response) -> str:
+    """Where a redirect points, for the message: scheme, host and path, never its query or user info."""
+    location = response.headers.get("location", "")
+    if not location:
+        return ""
+    try:
+        target = response.request.url.join(location)
+    except httpx.InvalidURL:
+        return "an address onboard cannot read"
+    return str(target.copy_with(query=None, fragment=None, userinfo=b""))[:200]
 
 
 def says_expired(response: httpx.Response) -> bool:

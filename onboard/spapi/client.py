@@ -2,8 +2,10 @@
 
 Who calls it: ``creds verify`` (one getRates), the certification runner (the whole chain), the TUI.
 Each Shipping call goes: LWA token (``auth.LwaAuth``) → request with ``x-amzn-shipping-business-id``
-→ on 429/5xx or a transport error, backoff and try again within ``RetryPolicy`` → parse into the
-tolerant response models, or raise ``ApiResponseError`` with Amazon's code, message and details.
+→ on 429/5xx or a transport error, backoff and try again within ``RetryPolicy`` and the client's
+``Budget`` (each attempt on its deadline; every call given up once all have failed for a while) → parse
+into the tolerant response models, or raise ``ApiResponseError`` with Amazon's code, message and
+details. A redirect is never followed (``Redirected``): it would take the access token elsewhere.
 
 Which calls are repeated when the outcome is unknown (a 500, a timeout after sending):
 - reads (getRates, getTracking, getShipmentDocuments): always;
@@ -40,10 +42,19 @@ from onboard.credentials.model import Credentials
 from onboard.models import requests as rq
 from onboard.models import responses as rs
 from onboard.models.errors import parse_error_body
-from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind
+from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind, redirect_target
 from onboard.spapi.endpoints import Endpoints
-from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
-from onboard.spapi.limits import ATTEMPT_SECONDS, MAX_RESPONSE_BYTES, ResponseTooLarge, cap_responses, within
+from onboard.spapi.errors import ApiResponseError, ConnectionFailure, Redirected, SpApiError
+from onboard.spapi.limits import (
+    ATTEMPT_SECONDS,
+    FAILING_SECONDS,
+    MAX_RESPONSE_BYTES,
+    Budget,
+    ResponseTooLarge,
+    cap_responses,
+    transport_reason,
+    within,
+)
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 V2 = "/shipping/v2"
@@ -88,12 +99,18 @@ class ShippingClient:
         capture_bodies: bool = False,
         pace: tuple[float, int] | None = None,
         attempt_seconds: float = ATTEMPT_SECONDS,
+        failing_seconds: float = FAILING_SECONDS,
+        total_seconds: float | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.endpoints = endpoints
         self.business_id = business_id
         self.policy = policy or RetryPolicy()
-        self.attempt_seconds = attempt_seconds
+        #: every attempt's deadline, and when to give up on a server that fails them all (``total_seconds``:
+        #: for a person waiting, nothing runs past it at all)
+        self.budget = Budget(
+            attempt_seconds=attempt_seconds, failing_seconds=failing_seconds, total_seconds=total_seconds
+        )
         self._http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
@@ -102,7 +119,7 @@ class ShippingClient:
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
             event_hooks={"response": [cap_responses(max_response_bytes)]},
         )
-        self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy, attempt_seconds)
+        self.tokens = TokenSource(self._http, endpoints.lwa_url, credentials, self.policy, self.budget)
         self._auth = LwaAuth(self.tokens)
         self._base = endpoints.api_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
@@ -113,6 +130,12 @@ class ShippingClient:
         self._pace = Pacer(*pace) if pace else None
         #: why the server is taken to be down (connections refused through a whole backoff); None once it answers
         self.unreachable: str | None = None
+
+    @property
+    def down(self) -> str | None:
+        """Why the server is taken to be down: connections refused through a whole backoff, the token URL
+        failing through one, or every call failing for the budget's whole window; None while it answers."""
+        return self.budget.down or self.unreachable or self.tokens.unreachable
 
     async def __aenter__(self) -> ShippingClient:
         return self
@@ -234,10 +257,12 @@ class ShippingClient:
             if auth is not None:
                 # the token first, on its own deadline, so that a stalled token URL is named as such
                 await self.tokens.get()
+            self.budget.give_up(operation, url.host, sent=outcome_unknown)
             clock = time.perf_counter()
+            begun = self.budget.now()
             try:
                 response = await within(
-                    self.attempt_seconds,
+                    self.budget.seconds_for(begun),
                     self._http.request(method, url, content=content, params=params, headers=all_headers, auth=auth),
                 )
             except ResponseTooLarge:
@@ -247,26 +272,33 @@ class ShippingClient:
                 self._record(operation, method, path, attempt, None, None, clock, type(exc).__name__, content)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 outcome_unknown = outcome_unknown or not never_sent
+                failure = ConnectionFailure(
+                    operation, url.host, failure_kind(exc), transport_reason(exc), sent=outcome_unknown
+                )
+                self.budget.failed(begun, failure.one_line())
                 # a server already found down fails the next call at once instead of costing another
                 # whole backoff (a run's clean-up would otherwise wait it out once per label)
                 known_down = never_sent and self.unreachable is not None
                 if not known_down and (repeatable or never_sent) and await self._backoff(attempt, started, None):
                     continue
-                failure = ConnectionFailure(
-                    operation, url.host, failure_kind(exc), type(exc).__name__, sent=outcome_unknown
-                )
                 if never_sent:
                     self.unreachable = failure.one_line()
                 raise failure from None
             self.unreachable = None
             status = response.status_code
             request_id = response.headers.get("x-amzn-requestid")
+            if status in RETRYABLE_STATUSES:
+                self.budget.failed(begun, f"{operation} answered {status}")
+            else:
+                self.budget.answered()
             if status < 300:
                 self._record(operation, method, path, attempt, status, request_id, clock, None, content, response)
                 return response.content
             error = parse_error_body(response.content, status).first()
             code = error.code if error else f"HTTP{status}"
             self._record(operation, method, path, attempt, status, request_id, clock, code, content, response)
+            if status < 400:
+                raise Redirected(operation, url.host, status, redirect_target(response), "ONBOARD_SPAPI_URL")
             if status in RETRYABLE_STATUSES and (repeatable or status == 429):
                 outcome_unknown = outcome_unknown or status != 429
                 if await self._backoff(attempt, started, response.headers.get("retry-after")):
@@ -277,11 +309,12 @@ class ShippingClient:
             raise ApiResponseError(operation, status, code, error.message if error else "", details, request_id)
 
     async def _backoff(self, attempt: int, started: float, retry_after: str | None) -> bool:
-        """Wait before another attempt; False when the attempts or the time are used up."""
+        """Wait before another attempt; False when the attempts or the time are used up (this call's, or the
+        budget of all of them)."""
         if attempt >= self.policy.max_attempts:
             return False
         wait = self.policy.delay(attempt, retry_after)
-        if time.monotonic() - started + wait > self.policy.total_seconds:
+        if time.monotonic() - started + wait > self.policy.total_seconds or not self.budget.allows(wait):
             return False
         await asyncio.sleep(wait)
         return True

@@ -35,16 +35,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import WorkerState
 
+from onboard import masking
 from onboard.checklist.load import checklist
 from onboard.checklist.progress import Progress, progress
 from onboard.checklist.record import Applied, Change, apply_change
 from onboard.checklist.schema import Checklist
+from onboard.display import shown
 from onboard.settings import Settings
 from onboard.tui.session import MODES, Clock, UiState
 from onboard.workspace.state import Profile, WorkspaceState
 from onboard.workspace.workspace import STATE_FILE, Workspace, locked, resolve_dir
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from onboard.tui.screens.certification import CertificationScreen
     from onboard.tui.screens.credentials import CredentialsScreen
     from onboard.tui.screens.journey import JourneyScreen
@@ -174,7 +178,7 @@ class OnboardApp(App[int]):
             self.sub_title = "a new workspace"
             return
         profile = self.workspace.state.profile
-        self.sub_title = f"{profile.environment} · {profile.business_id} · {profile.shipper_name}"
+        self.sub_title = f"{profile.environment} · {profile.business_id} · {shown(profile.shipper_name, 60)}"
 
     def _changed(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -194,6 +198,11 @@ class OnboardApp(App[int]):
         """
         with locked(self.workspace_dir):
             workspace = Workspace.open(self.workspace_dir)
+            if change.evidence or change.note:
+                from onboard.credentials.store import know_stored_secrets  # noqa: PLC0415 - only when needed
+
+                # the stored secrets' own values are refused too: they must be known to be recognised
+                know_stored_secrets(self.settings, workspace.state.workspace_id)
             applied = apply_change(
                 self.checklist, workspace.state, step_id, change, self.clock.now(), via="onboard tui"
             )
@@ -238,6 +247,20 @@ class OnboardApp(App[int]):
             self.ui.save(self.workspace_dir)
         self._ui_dirty = False
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, whoever raises it: a failure's text often quotes a server or a file."""
+        super().notify(
+            shown(message, None, lines=True), title=shown(title, 80), severity=severity, timeout=timeout, markup=markup
+        )
+
     # --- lifecycle -----------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -256,7 +279,17 @@ class OnboardApp(App[int]):
         if profile is None:
             self.exit(0)
             return
-        self.create_workspace(profile)
+        from onboard.errors import OnboardError  # noqa: PLC0415
+
+        try:
+            self.create_workspace(profile)
+        except OnboardError as error:
+            # a folder that cannot be written (read-only, full, not ours): said, and the form shown again
+            self.notify(error.one_line(), title="Workspace not created", severity="error", timeout=15)
+            from onboard.tui.screens.first_run import FirstRunScreen  # noqa: PLC0415
+
+            self.push_screen(FirstRunScreen(self.workspace_dir), self._first_run_done)
+            return
         from onboard.tui.widgets.base import tildify  # noqa: PLC0415
 
         self.notify(f"Workspace created at {tildify(str(self.workspace_dir))}.", title="Welcome")
@@ -376,6 +409,7 @@ def make_app(
     ``clock`` freezes time (due dates, audit stamps), ``blink=False`` stops the cursor blinking and
     ``remember=False`` keeps the UI state file untouched.
     """
+    masking.install()  # the worker threads' log records too
     settings = settings or Settings.from_env()
     workspace = Workspace.open(workspace_dir) if Workspace.exists_at(workspace_dir) else None
     ui = UiState.load(workspace_dir) if remember else UiState()

@@ -2,7 +2,7 @@
 
 Reading ``run.json`` (any schema), and giving each call to its case, is the record's owner's work
 (:func:`onboard.certify.record.read_run`, :func:`~onboard.certify.record.calls_by_case`); this module only
-shapes what the screens draw.
+shapes what the screens draw, every text from a server through :func:`onboard.display.shown`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from onboard.certify.record import LABEL_FILE, Call, Label, RunRecord, calls_by_case, latest_run, read_run
+from onboard.display import shown
 
 __all__ = ["CallView", "CaseView", "LabelView", "RunView", "latest_run", "load_run", "verdict"]
 
@@ -140,10 +141,10 @@ def load_run(path: Path) -> RunView:
     cases = [
         CaseView(
             id=case.id,
-            title=case.title,
+            title=shown(case.title, None),
             status=case.status,
-            detail=case.detail,
-            source=case.source,
+            detail=shown(case.detail, None),
+            source=shown(case.source, 40),
             elapsed_ms=case.elapsed_ms,
             labels=[_label(label, directory) for label in case.labels],
             variants=[variant.model_dump() for variant in case.variants],
@@ -158,13 +159,13 @@ def load_run(path: Path) -> RunView:
         ok=record.ok,
         started=record.started.isoformat(),
         finished=record.finished.isoformat() if record.finished else "",
-        business_id=record.business_id,
+        business_id=shown(record.business_id, 40),
         cases=cases,
         unattributed=[_call(number, call) for number, call in unattributed],
-        left_open=list(record.left_open),
-        cancel_failures=list(record.cancel_failures),
+        left_open=[shown(shipment, 80) for shipment in record.left_open],
+        cancel_failures=[shown(failure, None) for failure in record.cancel_failures],
         record=record,
-        stopped=record.stopped if not record.complete else None,
+        stopped=shown(record.stopped, None) if not record.complete and record.stopped else None,
     )
 
 
@@ -174,28 +175,40 @@ def _label(label: Label, directory: Path) -> LabelView:
         kind=label.kind,
         format=label.format,
         dpi=label.dpi,
-        tracking_id=label.tracking_id,
+        tracking_id=shown(label.tracking_id, 60),
         # a record names its files inside the run's own labels/; nothing else is ever opened
         file=directory / label.file if label.file and LABEL_FILE.match(label.file) else None,
         status=label.status,
         passed=label.passed,
-        checks=tuple(check.model_dump() for check in label.report.checks),
-        hint=label.report.hint,
+        checks=tuple(_shown(check.model_dump()) for check in label.report.checks),
+        hint=shown(label.report.hint, None),
     )
 
 
 def _call(number: int, call: Call) -> CallView:
     return CallView(
         number=number,
-        operation=call.operation,
-        method=call.method,
-        path=call.path,
+        operation=shown(call.operation, 40),
+        method=shown(call.method, 10),
+        path=shown(call.path, 200),
         status=call.status,
         attempt=call.attempt,
-        request_id=call.request_id,
+        request_id=shown(call.request_id, 80) if call.request_id else None,
         elapsed_ms=call.elapsed_ms,
-        error_code=call.error_code,
-        request=call.request,
-        response=call.response,
+        error_code=shown(call.error_code, 80) if call.error_code else None,
+        request=_shown(call.request),
+        response=_shown(call.response),
         case=call.case,
     )
+
+
+def _shown(value: Any) -> Any:
+    """A recorded body or report as it may be drawn: every string in it masked and made visible (one line
+    each: a body is drawn as JSON, whose strings hold no line breaks)."""
+    if isinstance(value, str):
+        return shown(value, None)
+    if isinstance(value, dict):
+        return {shown(key, None): _shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    return value

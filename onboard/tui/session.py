@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from onboard.checklist.record import SECRET_MARKERS
-from onboard.workspace.files import atomic_write
+from onboard.checklist.record import looks_like_secret
+from onboard.errors import DiskError
+from onboard.files import atomic_write, read_json
 
 __all__ = ["MODES", "UI_FILE", "Clock", "UiState"]
 
@@ -57,7 +58,7 @@ class UiState:
     @classmethod
     def load(cls, workspace: Path) -> UiState:
         try:
-            raw: Any = json.loads((workspace / UI_FILE).read_text(encoding="utf-8"))
+            raw: Any = read_json((workspace / UI_FILE).read_bytes())
         except (OSError, ValueError):
             return cls()
         if not isinstance(raw, dict):
@@ -81,10 +82,10 @@ class UiState:
             return
         body = json.dumps(asdict(self), indent=2, ensure_ascii=False).encode() + b"\n"
         # where the UI was is a convenience: never fail the app over it
-        with contextlib.suppress(OSError):
-            atomic_write(workspace / UI_FILE, body, keep_backup=False)
+        with contextlib.suppress(DiskError):
+            atomic_write(workspace / UI_FILE, body)
 
 
 def keepable(draft: str) -> bool:
     """A draft may be written to disk unless it looks like an LWA secret, which no file here keeps."""
-    return not any(marker in draft for marker in SECRET_MARKERS)
+    return not looks_like_secret(draft)

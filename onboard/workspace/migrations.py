@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from onboard.labels.formats import NAMES
 from onboard.workspace.state import SCHEMA_VERSION
 
 Raw = dict[str, Any]
@@ -26,7 +27,7 @@ def _v2_to_v3(raw: Raw) -> Raw:
     # keeps asking for all of them until the shipper narrows it (onboard init --formats/--dpi)
     profile = raw.get("profile")
     if isinstance(profile, dict):
-        profile = {"label_formats": ["PDF", "PNG", "ZPL"], "label_dpis": [203, 300], **profile}
+        profile = {"label_formats": list(NAMES), "label_dpis": [203, 300], **profile}
     return {**raw, "schema_version": 3, "profile": profile}
 
 

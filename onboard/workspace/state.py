@@ -9,16 +9,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from onboard.businesses import BUSINESSES, Region
+from onboard.labels.formats import NAMES, LabelFormat
 from onboard.models.requests import Address
+from onboard.names import is_safe
 from onboard.samples import Sample, SamplePackage
 
 #: bump together with a migration in ``onboard.workspace.migrations``
 SCHEMA_VERSION = 3
 Environment = Literal["emulator", "sandbox", "production"]
-LabelFormat = Literal["PDF", "PNG", "ZPL"]
 LabelDpi = Literal[203, 300]
 #: until the shipper says what they print, sign-off asks for every format and dpi Amazon offers
-ALL_FORMATS: tuple[LabelFormat, ...] = ("PDF", "PNG", "ZPL")
+ALL_FORMATS: tuple[LabelFormat, ...] = NAMES
 ALL_DPIS: tuple[LabelDpi, ...] = (203, 300)
 StepStatus = Literal["todo", "in_progress", "waiting", "done", "blocked", "skipped"]
 
@@ -102,9 +103,17 @@ class WorkspaceState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = SCHEMA_VERSION
+    #: names the workspace's entry in the credential store (a file name there): letters, digits, _ and -
     workspace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     profile: Profile
     #: by step id; ids no longer in the checklist are kept, so editing checks/ never drops evidence
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     audit: list[AuditEntry] = Field(default_factory=list)
+
+    @field_validator("workspace_id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        if not is_safe(value):
+            raise ValueError("a workspace id is 1 to 64 letters, digits, '_' or '-', the first a letter or digit")
+        return value

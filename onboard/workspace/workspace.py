@@ -12,7 +12,6 @@ writers (the CLI and the TUI, two terminals) cannot each save over the other's c
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -22,9 +21,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from onboard.errors import ConfigError
+from onboard.files import atomic_write, backup_of, disk_error, read_json, temporary_pid
 from onboard.locations import default_workspace
+from onboard.masking import mask_bytes
 from onboard.settings import Settings
-from onboard.workspace.files import atomic_write, backup_of
 from onboard.workspace.migrations import MigrationError, upgrade
 from onboard.workspace.state import SCHEMA_VERSION, WorkspaceState
 
@@ -59,7 +59,7 @@ class Workspace:
         backup = backup_of(file)
         where = f"the previous version is kept at {backup}" if backup.is_file() else "no backup exists yet"
         try:
-            raw = json.loads(file.read_bytes())
+            raw = read_json(file.read_bytes())
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{file} cannot be read ({str(exc).splitlines()[0]})", where) from None
         version = raw.get("schema_version") if isinstance(raw, dict) else None
@@ -81,7 +81,9 @@ class Workspace:
         return cls(path, state)
 
     def save(self) -> None:
-        atomic_write(self.state_file, self.state.model_dump_json(indent=2).encode() + b"\n")
+        # a secret is refused before it gets here (onboard.checklist.record); masked by value all the same
+        body = mask_bytes(self.state.model_dump_json(indent=2).encode())
+        atomic_write(self.state_file, body + b"\n", keep_backup=True)
         _sweep_stale_temps(self.state_file)
 
 
@@ -94,8 +96,8 @@ def _sweep_stale_temps(state_file: Path) -> None:
     if sys.platform == "win32":
         return  # os.kill(pid, 0) is no probe there: signal 0 is CTRL_C_EVENT
     for temp in state_file.parent.glob(f".{state_file.name}.*.tmp"):
-        pid_text = temp.name.removeprefix(f".{state_file.name}.").removesuffix(".tmp")
-        if not pid_text.isdecimal() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+        pid = temporary_pid(temp.name, state_file.name)
+        if pid is None or pid == os.getpid() or _alive(pid):
             continue
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -122,7 +124,11 @@ def locked(path: Path) -> Iterator[None]:
         # no directory, no workspace: Workspace.open says so, and nothing is created here
         yield
         return
-    descriptor = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        descriptor = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        # a read-only or full disk, a folder not ours: saying so before anything is changed
+        raise disk_error(exc, path / LOCK_FILE, "open the workspace's lock file") from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -165,6 +166,25 @@ def test_bad_input_is_one_line_naming_the_field_and_the_form_and_nothing_is_save
     assert "invalid choice: 'finished'" in said
     said = shipper.refused("step", "app-created", "--evidence", f"client_id={CANARIES['LWA_CLIENT_SECRET']}")
     assert "looks like an LWA secret or token" in said and CANARIES["LWA_CLIENT_SECRET"] not in said
+    for variant in ("atzr|iwebia", "Atzr%7CIwEBIA", "ATZA%257Cx"):
+        said = shipper.refused("step", "river-account", "--note", f"token {variant}")
+        assert "the note looks like an LWA secret or token" in said
+
+
+def test_the_stored_secret_itself_is_refused_as_evidence_or_a_note(tmp_path: Path) -> None:
+    """A client secret need not look like one: the stored credentials' own value is recognised, plain or
+    URL-encoded, from the store alone (no LWA_ variable set)."""
+    workspace = tmp_path / "acme"
+    bare = "k7Qw2mZp9xLr4TfB/canary+9e1c"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LWA_", "ONBOARD_"))}
+    assert run_onboard(["init", "--workspace", str(workspace)], env).returncode == 0
+    creds = {**CANARIES, "LWA_CLIENT_SECRET": bare}
+    assert run_onboard(["creds", "set", "--workspace", str(workspace)], {**env, **creds}).returncode == 0
+    for args in (["--note", f"pasted {bare}"], ["--note", quote_plus(bare)], ["--evidence", f"river_case={bare}"]):
+        done = run_onboard(["step", "river-account", *args, "--workspace", str(workspace)], env)
+        assert done.returncode == 2 and "looks like an LWA secret or token" in done.stderr, done.stderr
+        assert bare not in done.stdout + done.stderr and quote_plus(bare) not in done.stdout + done.stderr
+    assert bare not in (workspace / "workspace.json").read_text()
 
 
 def test_a_step_out_of_order_is_recorded_with_a_warning(shipper: Shipper) -> None:

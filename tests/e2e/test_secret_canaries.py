@@ -15,6 +15,9 @@ import pytest
 from onboard.emulator.app import EmulatorSettings
 from onboard.emulator.credentials import AcceptedCredentials
 from onboard.emulator.server import EmulatorServer
+from tests.canaries import Evidence, all_forms, echo_canaries
+from tests.cli import run_onboard
+from tests.echo_servers import echo_server
 from tests.figures import Figure
 
 CLIENT_ID = "amzn1.application-oa2-client.ca0a7e57ca0a7e57ca0a7e57ca0a7e57"
@@ -90,4 +93,108 @@ def test_no_secret_lands_anywhere_but_the_store(
     figure(
         f"{len(CANARIES)} canaries, {searched} files and pack entries ({size / 1e6:.1f} MB) and "
         f"{len(printed)} captured outputs searched: 0 hits"
+    )
+
+
+# --- servers that echo what they are sent -------------------------------------------------------------------
+
+#: a proxy's user in the URLs: it may be named, never with its password, and no URL shows it
+PROXY_USER = "canaryproxy"
+
+
+def test_servers_that_echo_the_request_learn_no_secret_anywhere(
+    tmp_path: Path, private_home: Path, figure: Figure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An LWA endpoint that puts the request (client secret, refresh token, a proxy's Basic credentials) in its
+    400, 401 and 500 bodies, and a Shipping API that puts the access token in every 200 and error body: the
+    whole journey through them, in-process and in a real process, leaves none of it in any output or file."""
+    canary = echo_canaries()
+    workspace, pack = tmp_path / "acme", tmp_path / "pack.zip"
+    accepted = AcceptedCredentials(CLIENT_ID, {canary["secret"], canary["new_secret"]}, {canary["refresh"]})
+    seen = Evidence()
+
+    with EmulatorServer(EmulatorSettings(credentials=accepted)) as emulator, echo_server(emulator.url) as echo:
+        issued: list[str] = []
+        issue = emulator.emulator.tokens.issue
+
+        def recording(client_id: str, grant: str = "") -> str:
+            issued.append(token := issue(client_id, grant))
+            return token
+
+        monkeypatch.setattr(emulator.emulator.tokens, "issue", recording)
+        base = echo.url.replace("http://", f"http://{PROXY_USER}:{canary['proxy_password']}@")
+        urls = {"ONBOARD_LWA_URL": f"{base}/auth/o2/token", "ONBOARD_SPAPI_URL": base}
+        creds = {"LWA_CLIENT_ID": CLIENT_ID, "LWA_CLIENT_SECRET": canary["secret"]}
+        creds["LWA_REFRESH_TOKEN"] = canary["refresh"]
+
+        def onboard(*args: str, code: int | None = 0, env: dict[str, str] | None = None) -> str:
+            result = run_onboard([*args, "--workspace", str(workspace)], {**os.environ, **urls, **(env or {})})
+            seen.add(f"{' '.join(args)} ({echo.lwa}, {echo.api}): stdout", result.stdout)
+            seen.add(f"{' '.join(args)} ({echo.lwa}, {echo.api}): stderr", result.stderr)
+            assert code is None or result.returncode == code, result.stdout[-2000:] + result.stderr[-2000:]
+            return result.stdout + result.stderr
+
+        onboard("init", "--env", "sandbox", "--shipper", "Acme Echo")
+        onboard("creds", "set", env=creds)
+        said = []
+        for scenario in ("echo-401", "echo-400", "echo-text", "echo-500"):
+            echo.lwa = scenario
+            said.append(onboard("creds", "verify", code=1))
+            said.append(onboard("creds", "verify", "--json", code=1))
+        echo.lwa = "echo-401"
+        process = subprocess.run(
+            [sys.executable, "-m", "onboard", "creds", "verify", "--workspace", str(workspace)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **urls},
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert process.returncode == 1, process.stdout + process.stderr
+        seen.add("a real process: creds verify (echo-401): stdout", process.stdout)
+        seen.add("a real process: creds verify (echo-401): stderr", process.stderr)
+        said.append(process.stdout)
+        echo.lwa = "echo-400"
+        said.append(onboard("certify", "--case", "TC01", code=None))
+        onboard("revalidate", "--json", code=1)
+
+        echo.lwa = "pass"  # the token works; every Shipping answer now carries it back
+        onboard("creds", "verify", "--json")
+        onboard("certify", "--case", "TC01", "P-02", "P-07", "P-10")
+        onboard("pack", "--out", str(pack))
+        onboard("review", str(pack), code=1)  # made against a custom endpoint: not for sign-off
+        echo.lwa = "echo-401"
+        said.append(onboard("creds", "rotate", env={"LWA_NEW_CLIENT_SECRET": canary["typo_secret"]}, code=1))
+        echo.lwa = "pass"
+        onboard("creds", "rotate", env={"LWA_NEW_CLIENT_SECRET": canary["new_secret"]})
+        onboard("revalidate", "--json", code=None)
+        echo.lwa = "echo-500"
+        onboard("revalidate", "--json", code=1)
+
+    # the secrets really went to the echoing servers, and their answers really reached the output, masked
+    # (P-10 sends a token it made up, to see it refused: that one is no secret; rotate's is never sent on)
+    assert len(set(issued) & set(echo.tokens)) >= 2 and echo.basic, "no secret reached the echo"
+    assert all("[masked]" in text for text in said), "an echo did not reach the output: the search proves nothing"
+    (store,) = (private_home / ".config" / "onboard" / "credentials").glob("*.json")
+    assert canary["new_secret"] in store.read_text()  # the one place a secret may be: the search can find it
+
+    seen.files(workspace)
+    seen.files(private_home, but=store)
+    seen.add(str(pack), pack.read_bytes())
+    entries = {place.rpartition(" → ")[2] for place in seen.places if " → " in place}
+    assert {"report.html", "report.pdf", "run.json", "manifest.json"} <= entries
+    assert any(place.endswith("report.pdf, its text") for place in seen.places)
+    runs = [place for place in seen.places if place.endswith("/run.json")]
+    assert len(runs) >= 3  # the failed, the passing and the revalidation runs
+
+    values = list(dict.fromkeys([*canary.values(), *issued, *echo.basic]))
+    randoms = [value.rpartition("|")[2] for value in values]
+    needles = (*all_forms(values), *randoms, f"{PROXY_USER}:", f"{PROXY_USER}@", f"{PROXY_USER}%3A")
+    hits = seen.hits(needles)
+    assert hits == [], "a secret was found:\n" + "\n".join(hits[:20])
+    size = sum(len(data) for data in seen.places.values())
+    figure(
+        f"{len(values)} secrets ({len(issued)} access tokens), {len(needles)} patterns in their plain, "
+        f"URL-encoded and JSON-escaped forms, {len(seen.places)} places ({size / 1e6:.1f} MB) searched: 0 hits"
     )

@@ -16,16 +16,14 @@ search that finds nothing is a search that works.
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import logging
-import re
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,10 +31,9 @@ from typing import Any
 import pytest
 import textual.constants
 from pydantic import SecretStr
-from rich.console import Console
 from textual import events
 from textual.app import App
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input
 
 from onboard.credentials.model import Credentials
 from onboard.emulator.app import EmulatorSettings
@@ -53,8 +50,11 @@ from onboard.tui.screens.first_run import FirstRunScreen
 from onboard.tui.screens.journey import JourneyScreen
 from onboard.tui.screens.signoff import SignoffScreen
 from onboard.workspace.workspace import Workspace
+from tests import canaries
+from tests.canaries import echo_canaries, token_needles
+from tests.echo_servers import echo_server
 from tests.figures import Figure
-from tests.tui.helpers import settle, shown
+from tests.tui.helpers import settle, shown, svg_text, widget_texts
 
 pytestmark = pytest.mark.anyio
 AppFor = Callable[..., OnboardApp]
@@ -66,74 +66,13 @@ SECRET = f"amzn1.oa2-cs.v1.{SECRET_BODY}-7b1e"  # typed key by key: kept short
 REFRESH = f"Atzr|{REFRESH_BODY}-IwEBIL4d6f8a2c9e0b1d3f5a7c9e1b3d5f7a9c0e2b4d6f8"
 #: the whole values, and what only they contain: a cut, URL-encoded or re-quoted copy is still found
 CANARIES = (SECRET, REFRESH, SECRET_BODY, REFRESH_BODY)
-ACCESS_TOKEN_PREFIX = "Atza|"  # the public prefix of Amazon's access tokens
 
 
 # --- where a canary may hide, and the search ---------------------------------------------------------------
 
 
-def svg_text(svg: str) -> str:
-    """The characters an SVG screenshot draws, in order: its text runs, tags dropped and entities read."""
-    runs = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.DOTALL)
-    return "".join(html.unescape(run) for run in runs).replace("\xa0", " ")  # spaces are drawn as &#160;
-
-
-def rendered(content: object) -> str:
-    """A widget's content as plain text, however it is held (a string, Rich text, a table, a syntax block)."""
-    if isinstance(content, str):
-        return content
-    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
-    console.print(content)
-    return console.export_text()
-
-
-def widget_texts(app: App[Any]) -> Iterator[tuple[str, str]]:
-    """The text each widget on the current screen holds, scrolled into view or not.
-
-    A masked input's value is the one thing left out: it holds what is being typed, and what it draws
-    (the dots) is in the screenshot."""
-    for widget in app.screen.query("*"):
-        name = f"{type(widget).__name__}#{widget.id or '-'}"
-        if isinstance(widget, Static):
-            yield name, rendered(widget.content)
-        elif isinstance(widget, Input):
-            yield name, widget.placeholder + ("" if widget.password else "\n" + widget.value)
-        elif isinstance(widget, DataTable):
-            yield name, "\n".join(rendered(cell) for row in range(widget.row_count) for cell in widget.get_row_at(row))
-        elif isinstance(widget, OptionList):
-            yield name, "\n".join(rendered(widget.get_option_at_index(n).prompt) for n in range(widget.option_count))
-
-
-def pdf_streams(data: bytes) -> Iterator[bytes]:
-    """Every stream of a PDF as its text reads: the report's pages are ASCII85 and Flate encoded."""
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, flags=re.DOTALL):
-        body = match.group(1).strip()
-        if body.endswith(b"~>"):
-            with contextlib.suppress(ValueError):
-                body = base64.a85decode(body, adobe=True)
-        with contextlib.suppress(zlib.error):
-            body = zlib.decompressobj().decompress(body)
-        yield body
-
-
-@dataclass
-class Evidence:
-    """Everything the run showed or left, by where it was found."""
-
-    places: dict[str, bytes] = field(default_factory=dict)
-
-    def add(self, place: str, data: bytes | str) -> None:
-        raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-        while place in self.places:
-            place += "'"
-        self.places[place] = raw
-        if raw.startswith(b"%PDF"):
-            for number, stream in enumerate(pdf_streams(raw)):
-                self.add(f"{place}, stream {number}", stream)
-        if raw.startswith(b"PK\x03\x04"):
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                for name in archive.namelist():
-                    self.add(f"{place} → {name}", archive.read(name))
+class Evidence(canaries.Evidence):
+    """The search, and what the user could see on screen at a moment."""
 
     def screen(self, app: App[Any], moment: str) -> None:
         """What the user sees at this moment: the screenshot, its text, and the text of every widget."""
@@ -142,22 +81,6 @@ class Evidence:
         self.add(f"{moment}: the screenshot's text", svg_text(svg))
         for name, text in widget_texts(app):
             self.add(f"{moment}: {name}", text)
-
-    def files(self, root: Path, but: Path | None = None) -> None:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path != but:
-                self.add(str(path), path.read_bytes())
-
-    def where(self, needle: str) -> list[str]:
-        return [place for place, data in self.places.items() if needle.encode() in data]
-
-    def hits(self, needles: tuple[str, ...]) -> list[str]:
-        return [f"{needle!r} in {place}" for needle in needles for place in self.where(needle)]
-
-
-def token_needles(issued: list[str]) -> tuple[str, ...]:
-    """Each access token, and its random part alone (found even URL-encoded, after ``Atza%7C``)."""
-    return tuple(n for token in issued for n in (token, token.removeprefix(ACCESS_TOKEN_PREFIX)))
 
 
 # --- the search can fail -------------------------------------------------------------------------------------
@@ -436,3 +359,83 @@ def test_textuals_devtools_console_is_switched_off_too(
     app = make_app(tmp_path / "ws", Settings.from_env())
     assert connected, "Textual did not try the devtools: the stand-in is not what it imports"
     assert app.devtools is None
+
+
+# --- servers that echo what they are sent ----------------------------------------------------------------------
+
+
+async def test_servers_that_echo_the_request_show_no_secret_on_screen(
+    workspace_dir: Path,
+    app_for: AppFor,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    figure: Figure,
+) -> None:
+    """Verify against a token endpoint that echoes the request in its 401 and 500 bodies, then a run against a
+    Shipping API that echoes the access token in every answer, and its drill-downs: the echoes are drawn
+    (masked), the secrets never, nor the URL's proxy password."""
+    caplog.set_level(logging.DEBUG)
+    canary = echo_canaries()
+    accepted = AcceptedCredentials(CLIENT_ID, {canary["secret"]}, {canary["refresh"]})
+    seen = Evidence()
+    with EmulatorServer(EmulatorSettings(credentials=accepted)) as emulator, echo_server(emulator.url) as echo:
+        base = echo.url.replace("http://", f"http://proxy:{canary['proxy_password']}@")
+        for name, value in (
+            ("ONBOARD_LWA_URL", f"{base}/auth/o2/token"),
+            ("ONBOARD_SPAPI_URL", base),
+            ("LWA_CLIENT_ID", CLIENT_ID),
+            ("LWA_CLIENT_SECRET", canary["secret"]),
+            ("LWA_REFRESH_TOKEN", canary["refresh"]),
+        ):
+            monkeypatch.setenv(name, value)
+        app = app_for(workspace_dir)
+        heard = listen(app, monkeypatch)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await pilot.press("2")
+            await settle(app)
+            echoed = []
+            for scenario in ("echo-401", "echo-500"):
+                echo.lwa = scenario
+                await pilot.press("v")
+                await settle(app)
+                await pilot.pause()
+                echoed.append(shown(app, "#checks"))
+                seen.screen(app, f"verify against {scenario}")
+            echo.lwa = "pass"
+            await pilot.press("3")
+            await settle(app)
+            screen = app.screen
+            assert isinstance(screen, CertificationScreen)
+            await pilot.press("r")
+            await settle(app)
+            await pilot.pause()
+            run = screen.latest
+            assert run is not None and run.cases, shown(app, "#certify-status")
+            seen.screen(app, "the run")
+            table: DataTable[object] = screen.query_one(DataTable)
+            for case in showing_every_operation(run):
+                table.move_cursor(row=table.get_row_index(case.id))
+                await pilot.press("enter")
+                await settle(app)
+                await pilot.press("c")
+                for number, call in enumerate(case.calls):
+                    if number:
+                        await pilot.press("down")
+                    await pilot.pause()
+                    seen.add(f"case {case.id}: call {number + 1} ({call.operation})", shown(app, "#call-body"))
+                seen.screen(app, f"case {case.id}")
+                await pilot.press("escape")
+
+    # the echoes were drawn (the checks' details, cut to the screen's width; the calls' bodies whole), masked
+    assert all("✗ token exchange" in text and "Login with Amazon answered" in text for text in echoed)
+    assert echo.tokens and any(b"sent with x-amz-access-token [masked]" in data for data in seen.places.values())
+    seen.add("the notifications", "\n".join(heard))
+    printed = capfd.readouterr()
+    seen.add("stdout and stderr", printed.out + printed.err)
+    seen.add("the log records", "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records))
+    values = [*canary.values(), *(t for t in echo.tokens if t != "Atza|not-a-valid-token"), *echo.basic]
+    needles = (*canaries.all_forms(dict.fromkeys(values)), f"proxy:{canary['proxy_password']}")
+    hits = seen.hits(needles)
+    assert hits == [], "a secret was found:\n" + "\n".join(hits[:20])
+    figure(f"{len(needles)} patterns, {len(seen.places)} places on screen, in toasts and logs: 0 hits")

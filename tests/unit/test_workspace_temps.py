@@ -16,12 +16,13 @@ def test_the_next_save_removes_what_a_killed_save_left_and_nothing_else(tmp_path
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
-    killed = tmp_path / f".workspace.json.{dead.stdout.strip()}.tmp"  # its process is gone
-    in_progress = tmp_path / f".workspace.json.{os.getppid()}.tmp"  # a live process, mid-save
+    killed = tmp_path / f".workspace.json.{dead.stdout.strip()}.0c3f9a7b2e1d.tmp"  # its process is gone
+    older = tmp_path / f".workspace.json.{dead.stdout.strip()}.tmp"  # as an older onboard named them
+    in_progress = tmp_path / f".workspace.json.{os.getppid()}.5e6f7a8b9c0d.tmp"  # a live process, mid-save
     other = tmp_path / ".notes.txt.123.tmp"  # not the workspace's
-    for path in (killed, in_progress, other):
+    for path in (killed, older, in_progress, other):
         path.write_text("{half a workspa")
     workspace.save()
-    assert not killed.exists()
+    assert not killed.exists() and not older.exists()
     assert in_progress.exists() and other.exists()
     assert workspace.state_file.read_text().startswith("{")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw
 
-from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN
+from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN, page_budget
 from onboard.labels.zpl.elements import (
     BarcodeField,
     BoxField,
@@ -30,8 +30,8 @@ from onboard.labels.zpl.text import BASELINE, block_mask, line_mask, line_width
 
 __all__ = ["MAX_PIXELS", "Drawing", "draw_label", "drawing", "label_dots"]
 
-#: The most pixels one label is drawn with; a 4 x 6 in label at 300 dpi is 2.2 million.
-MAX_PIXELS = 40_000_000
+#: The most pixels one field's mask is made with; the label itself is drawn within ``page_budget(dpi)``.
+MAX_PIXELS = 10_000_000
 #: With no ^LL, a format runs as long as the stock it is printed on; onboard draws it down to its lowest ink,
 #: at most this many times the 6 in that was asked for (DHL Paket's labels, for one, fill 4 x 8 in stock).
 MAX_STRETCH = 2
@@ -82,7 +82,7 @@ def draw_label(
 
 
 def drawing(label: ZplLabel, dpi: int = 203, size: tuple[int, int] | None = None, *, as_fed: bool = False) -> Drawing:
-    """The label drawn one pixel per dot (0 = ink), cut to ``MAX_PIXELS`` when larger.
+    """The label drawn one pixel per dot (0 = ink), cut to ``page_budget(dpi)`` pixels when larger.
 
     Without ``size`` or ^LL the drawing is 6 in long, or longer down to the lowest ink (at most
     ``MAX_STRETCH`` times), as a printer fed with long enough stock prints it. A label printed upside down
@@ -102,8 +102,9 @@ def drawing(label: ZplLabel, dpi: int = 203, size: tuple[int, int] | None = None
     stretched = False
     if size is None and label.height_dots is None and ink_bottom > height + STRETCH_FROM_IN * dpi:
         height, stretched = min(ink_bottom, height * MAX_STRETCH), True
-    if width * height > MAX_PIXELS:
-        height = max(1, MAX_PIXELS // width)
+    if width * height > page_budget(dpi):
+        width = min(width, page_budget(dpi))
+        height = max(1, page_budget(dpi) // width)
     canvas = Image.new("1", (width, height), 0)
     for mask, left, top, mode in laid:
         _lay(canvas, mask, left, top, mode)

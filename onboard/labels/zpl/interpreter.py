@@ -39,8 +39,9 @@ from onboard.labels.zpl.text import line_width
 
 __all__ = ["MAX_LABELS", "Barcode", "ZplDocument", "ZplError", "ZplLabel", "interpret"]
 
-#: Labels drawn from one file at most: a file with more is a print run, not a label to check.
-MAX_LABELS = 50
+#: Labels drawn from one file at most (the check's ``MAX_PAGES``): one shipment's labels, not a print run.
+#: The rest are counted; each label costs its symbols' masks (a byte a dot), so this bounds a hostile file.
+MAX_LABELS = 10
 # the largest coordinate a Zebra accepts (^FO, ^PW, ^LL: 0 to 32000 dots)
 _MAX_DOTS = 32000
 # a bitmap of more pixels than this is not part of a 4x6 label (a label at 600 dpi is 8.6 Mpx)

@@ -14,9 +14,8 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from onboard.labels.barcodes import datamatrix_modules
-from onboard.labels.content import LabelContent
+from onboard.labels.content import LabelContent, label_size
 from onboard.labels.layout import ASCENT, Bar, Box, Primitive, Symbol, Text, layout, to_dots
-from onboard.labels.png import label_size
 
 __all__ = ["write_zpl"]
 

@@ -29,6 +29,8 @@ class CaseScreen(Screen[None]):
         Binding("l", "tab('labels')", "Labels"),
         Binding("c", "tab('calls')", "Calls"),
         Binding("z", "zoom", "Zoom label"),
+        Binding("right_square_bracket", "turn(1)", "Next label", show=False),
+        Binding("left_square_bracket", "turn(-1)", "Previous label", show=False),
     ]
 
     def __init__(self, run: RunView, case_id: str) -> None:
@@ -118,6 +120,11 @@ class CaseScreen(Screen[None]):
         if label.hint:
             text.append(f"\n→ {label.hint}", style=tone(self, "waiting"))
         return text
+
+    def action_turn(self, step: int) -> None:
+        """The file's next or previous label (a ZPL file may hold several formats)."""
+        if self.case.labels:
+            self.query_one(LabelPreview).turn(step)
 
     def action_zoom(self) -> None:
         if not self.case.labels:

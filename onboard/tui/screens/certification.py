@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
+from onboard.display import shown
 from onboard.tui.runs import RunView, latest_run, load_run, verdict
 from onboard.tui.widgets.base import CASE_ICONS, ReportsWorkerFailures, onboard_app, one_line, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
@@ -93,7 +94,8 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             "production": f"Amazon's PRODUCTION, region {profile.region}: labels are bought, then cancelled",
         }[profile.environment]
         if custom:
-            where = f"{app.settings.spapi_url or app.settings.lwa_url} (ONBOARD_ URL settings)"
+            # shown without the URL's userinfo (a proxy's password), as everywhere
+            where = f"{shown(app.settings.spapi_url or app.settings.lwa_url, 100)} (ONBOARD_ URL settings)"
         self.query_one("#certify-env", Static).update(
             Text.assemble(("Against: ", "bold"), where, ("  ·  ", "dim"), profile.business_id)
         )
@@ -106,7 +108,7 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
 
         app = onboard_app(self)
         try:
-            catalog = [(case.id, case.title) for case in load_catalog(app.workspace_dir)]
+            catalog = [(shown(case.id, 20), shown(case.title, None)) for case in load_catalog(app.workspace_dir)]
             path = latest_run(app.workspace_dir)
             run = load_run(path) if path else None
         except Exception as error:  # shown as one line, never a traceback
@@ -241,7 +243,11 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
 
         def progress(result: Any) -> None:
             app.call_from_thread(
-                self._case_done, str(result.id), str(result.status), float(result.elapsed_ms), str(result.detail)
+                self._case_done,
+                str(result.id),
+                str(result.status),
+                float(result.elapsed_ms),
+                shown(result.detail, None),
             )
 
         try:

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Label, Static
 
 from onboard.credentials.model import problems
+from onboard.display import shown
 from onboard.tui.widgets.base import FormInput, ReportsWorkerFailures, onboard_app, one_line, tildify, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
 
@@ -107,7 +108,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
         if store is None:
             where.update(toned(self, f"The credential store cannot be used: {error}", "failed"))
             return
-        text = Text.assemble(("Store: ", "bold"), tildify(store.name))
+        text = Text.assemble(("Store: ", "bold"), shown(tildify(store.name), None))
         if app.settings.credentials is not None:
             text.append("\nLWA_CLIENT_ID, LWA_CLIENT_SECRET and LWA_REFRESH_TOKEN are set: they win over the store.")
         where.update(text)
@@ -124,7 +125,9 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
         lines = Text.assemble(("In force: ", "bold"), f"{described['source']} credentials")
         for key in ("client_id", "client_secret", "refresh_token", "rotation_deadline"):
             value = described.get(key)
-            lines.append(f"\n  {key.replace('_', ' '):<18}{value if value is not None else '(not recorded)'}")
+            lines.append(
+                f"\n  {key.replace('_', ' '):<18}{shown(value, 80) if value is not None else '(not recorded)'}"
+            )
         current.update(lines)
 
     # --- saving and forgetting -----------------------------------------------------------------------
@@ -305,7 +308,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
                 app.call_from_thread(self._set_stage, "starting the embedded emulator")
             with connect(profile, app.settings, app.workspace.state.workspace_id, store) as connection:
                 app.call_from_thread(
-                    self._set_stage, f"token exchange, then getRates: {connection.endpoints.describe()}"
+                    self._set_stage, f"token exchange, then getRates: {shown(connection.endpoints.describe(), None)}"
                 )
                 checks = asyncio.run(verify(profile, connection, app.clock.today(), store.name))
         except Exception as error:  # shown as one line, never a traceback
@@ -338,9 +341,9 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
             table.add_row(
                 Text("✓" if check.ok else "✗", style=tone(self, outcome, bold=True)),
                 Text(check.name, style="bold"),
-                check.detail,
+                shown(check.detail, None),  # a server's words, often
             )
             if check.hint:
-                hint = Text(f"→ {check.hint}", style=tone(self, "waiting" if check.ok else "failed"))
+                hint = Text(f"→ {shown(check.hint, None)}", style=tone(self, "waiting" if check.ok else "failed"))
                 table.add_row("", "", hint)
         self.query_one("#checks", Static).update(table)

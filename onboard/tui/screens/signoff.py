@@ -18,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Static
 
+from onboard.display import shown
 from onboard.tui.runs import RunView, latest_run, load_run, verdict
 from onboard.tui.widgets.base import ReportsWorkerFailures, onboard_app, one_line, tildify, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
@@ -124,9 +125,9 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
             path = built if isinstance(built, Path) else Path(built.path)
             digest = str(getattr(built, "manifest_sha256", "") or "")
             review: Review = review_pack(path)
-            summary = [str(line) for line in review.summary_lines()]
-            problems = [str(p) for p in review.problems]
-            result = (bool(review.ok), bool(review.intact), str(review.environment or "unknown"), problems)
+            summary = [shown(line, None) for line in review.summary_lines()]
+            problems = [shown(problem, None) for problem in review.problems]
+            result = (bool(review.ok), bool(review.intact), shown(review.environment or "unknown", 40), problems)
         except Exception as error:  # shown as one line, never a traceback
             app.call_from_thread(self._failed, one_line(error))
             return

@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from onboard.display import shown
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
@@ -55,10 +56,11 @@ def toned(node: DOMNode, text: str, status: str, *, bold: bool = False) -> Text:
 
 
 def one_line(error: BaseException) -> str:
-    """A failure as the user sees it: one line, never a traceback (the CLI's own wording)."""
+    """A failure as the user sees it: one line, never a traceback (the CLI's own wording), secrets masked
+    and control characters made visible (:func:`onboard.display.shown`)."""
     if isinstance(error, OnboardError):
         return error.one_line()
-    first = str(error).splitlines()[0] if str(error) else ""
+    first = shown(str(error).splitlines()[0], None) if str(error) else ""
     return f"internal error: {type(error).__name__}: {first}".rstrip(": ")
 
 

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from onboard.checklist.record import check_value
 from onboard.checklist.schema import Checklist, EvidenceField, Step
+from onboard.display import shown
 from onboard.errors import OnboardError
 from onboard.tui.widgets.base import FormInput, tone
 
@@ -65,6 +66,12 @@ class EvidenceInput(Vertical):
     def key(self) -> str:
         return self.field.key
 
+    @property
+    def as_shown(self) -> str:
+        """The recorded value as the input shows it: a hand-edited one may hold a control character or a
+        secret, drawn escaped and masked; leaving it as shown changes nothing."""
+        return shown(self.recorded, None)
+
     def compose(self) -> ComposeResult:
         label = Text(self.field.label[:1].upper() + self.field.label[1:])
         if self.field.required:
@@ -72,7 +79,7 @@ class EvidenceInput(Vertical):
         yield Label(label, classes="evidence-label")
         if self.kind is not None:
             yield FormInput(
-                value=self.draft if self.draft is not None else self.recorded,
+                value=shown(self.draft, None) if self.draft is not None else self.as_shown,
                 placeholder=self.kind.placeholder,
                 validators=[EvidenceValidator(self.checklist, self.step, self.key)],
                 validate_on=["changed", "submitted", "blur"],
@@ -113,7 +120,7 @@ class EvidenceInput(Vertical):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         value = event.value.strip()
-        if value == self.recorded:
+        if value in (self.recorded, self.as_shown):
             self._say("", "todo")
         else:
             problem = self._problem(value)
@@ -130,7 +137,7 @@ class EvidenceInput(Vertical):
         if self.kind is None:
             return
         value = self.query_one(Input).value.strip()
-        if value == self.recorded:
+        if value in (self.recorded, self.as_shown):
             return
         problem = self._problem(value)
         if problem:

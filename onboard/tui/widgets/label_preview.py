@@ -1,4 +1,8 @@
-"""A label drawn in the terminal with half blocks: decoded in a worker thread, scaled to fit, centred."""
+"""A label drawn in the terminal with half blocks: decoded in a worker thread, scaled to fit, centred.
+
+A file may hold several labels (a ZPL file with several ``^XA…^XZ`` formats, a PDF of several pages): the
+preview shows one at a time, says which, and ``turn`` goes to the next or previous one.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ if TYPE_CHECKING:
 class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
     """Shows one label file; ``show(path, fmt, dpi)`` draws another, ``show(None, …)`` says why none."""
 
+    #: the most labels of one file drawn for the terminal (the check reads them all)
+    MAX_PAGES = 10
+
     DEFAULT_CSS = """
     LabelPreview {
         width: 1fr;
@@ -34,7 +41,10 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         super().__init__(id=id)
         self.image: Image.Image | None = None
         self.message = "No label chosen."
-        self._images: dict[Path, Image.Image] = {}
+        #: the labels of the file shown, and which of them is on screen
+        self.pages: tuple[Image.Image, ...] = ()
+        self.page = 0
+        self._images: dict[Path, tuple[Image.Image, ...]] = {}
         self._lines: list[list[Segment]] = []
         self._drawn_for: tuple[int, int, int] | None = None
         self.path: Path | None = None
@@ -53,27 +63,47 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
     def _load(self, path: Path, fmt: str, dpi: int) -> None:
-        from onboard.labels.check import preview  # noqa: PLC0415 - PDFium and Pillow only when a label is shown
+        from onboard.labels.formats import get  # noqa: PLC0415 - PDFium and Pillow only when a label is shown
 
         try:
-            image = preview(path.read_bytes(), fmt, dpi)
-            image.load()
+            pages = get(fmt).pictures(path.read_bytes(), dpi).pages[: self.MAX_PAGES]
+            if not pages:
+                raise ValueError("the file holds no label to draw")
+            for image in pages:
+                image.load()
         except Exception as error:  # shown as one line, never a traceback
             self.app.call_from_thread(self._failed, path, one_line(error))
             return
-        self.app.call_from_thread(self._loaded, path, image)
+        self.app.call_from_thread(self._loaded, path, pages)
 
-    def _loaded(self, path: Path, image: Image.Image) -> None:
-        self._images[path] = image
+    def _loaded(self, path: Path, pages: tuple[Image.Image, ...]) -> None:
+        self._images[path] = pages
         if path == self.path:
-            self._set(image, "")
+            self._set(pages, "")
+
+    def turn(self, step: int) -> None:
+        """The next (1) or previous (-1) label of the file, round the end."""
+        if len(self.pages) > 1:
+            self.page = (self.page + step) % len(self.pages)
+            self.image = self.pages[self.page]
+            self._drawn_for = None
+            self.refresh()
+
+    @property
+    def caption(self) -> str:
+        """Which label of the file is shown, when it holds more than one."""
+        if len(self.pages) < 2:
+            return ""
+        return f"label {self.page + 1} of {len(self.pages)} · ] next · [ previous"
 
     def _failed(self, path: Path, message: str) -> None:
         if path == self.path:
             self._set(None, f"Cannot draw {path.name}: {message}")
 
-    def _set(self, image: Image.Image | None, message: str) -> None:
-        self.image = image
+    def _set(self, pages: tuple[Image.Image, ...] | None, message: str) -> None:
+        self.pages = pages or ()
+        self.page = 0
+        self.image = self.pages[0] if self.pages else None
         self.message = message
         self._drawn_for = None
         self.refresh()
@@ -88,7 +118,9 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         if self._drawn_for == key:
             return
         self._drawn_for = key
-        self._lines = halfblock_lines(self.image, (size.width, size.height)) if self.image is not None else []
+        # the caption, when there is one, takes the bottom row
+        rows = size.height - 1 if self.caption else size.height
+        self._lines = halfblock_lines(self.image, (size.width, max(1, rows))) if self.image is not None else []
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -98,7 +130,11 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
             line = lines[y] if y < len(lines) else ""
             return Strip([Segment(line.ljust(width), style)], width) if line else Strip.blank(width, style)
         self._draw(self.size)
-        top = max(0, (self.size.height - len(self._lines)) // 2)
+        caption = self.caption
+        if caption and y == self.size.height - 1:
+            return Strip([Segment(caption[:width].center(width), style)], width)
+        rows = self.size.height - 1 if caption else self.size.height
+        top = max(0, (rows - len(self._lines)) // 2)
         row = y - top
         if not 0 <= row < len(self._lines):
             return Strip.blank(width, style)

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 from onboard.checklist.progress import Progress, StepView
 from onboard.checklist.report import ICONS, day, moment
 from onboard.checklist.schema import Checklist, Step
+from onboard.display import shown
 from onboard.tui.widgets.base import FormInput, tone
 from onboard.tui.widgets.evidence import EvidenceInput
 from onboard.tui.widgets.guidance import render_guidance
@@ -169,7 +170,7 @@ class StepDetail(VerticalScroll):
         notes = record.notes if record else []
         notes_widget = self.query_one("#notes", Static)
         notes_widget.update(
-            Text("\n").join(Text.assemble((f"{moment(n.at)}  ", "dim"), n.text) for n in notes)
+            Text("\n").join(Text.assemble((f"{moment(n.at)}  ", "dim"), shown(n.text, None)) for n in notes)
             if notes
             else Text("No notes yet.", style="dim")
         )
@@ -180,8 +181,8 @@ class StepDetail(VerticalScroll):
             for entry in history[-HISTORY_SHOWN:]:
                 what = entry.new if entry.field == "note" else f"{entry.old or '—'} → {entry.new or '—'}"
                 lines.append(f"\n{moment(entry.at)}  ", style="dim")
-                lines.append(f"{entry.field}: {what}")
-                lines.append(f"  ({entry.via})", style="dim")
+                lines.append(shown(f"{entry.field}: {what}", None))  # hand-edited files hold anything
+                lines.append(f"  ({shown(entry.via, 40)})", style="dim")
             if len(history) > HISTORY_SHOWN:
                 lines.append(f"\n… and {len(history) - HISTORY_SHOWN} earlier", style="dim")
             history_widget.update(lines)

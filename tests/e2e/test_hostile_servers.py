@@ -1,0 +1,209 @@
+"""Hostile servers (``tests/hostile.py``) against the real CLI: whatever a server does, ``creds verify``
+decides within seconds and ``certify`` gives up within a minute, each with the one line that names the
+real cause, and a run that could not finish saved as incomplete."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onboard.spapi.limits import FAILING_SECONDS
+from tests.cli import run_onboard
+from tests.figures import Figure
+from tests.hostile import HostileServer, hostile
+
+CLIENT_ID = "amzn1.application-oa2-client.c0ffee00c0ffee00c0ffee00c0ff7e57"
+CREDENTIALS = {
+    "LWA_CLIENT_ID": CLIENT_ID,
+    "LWA_CLIENT_SECRET": "hostile-secret-5e4d3c2b1a09",
+    "LWA_REFRESH_TOKEN": "Atzr|hostile-refresh-0f1e2d3c",
+}
+#: the product's bounds are 5 s and 60 s; these leave room for a loaded 2-core machine
+VERIFY_BOUND = 10.0
+CERTIFY_BOUND = 90.0
+
+
+def pointed_at(server: HostileServer) -> dict[str, str]:
+    return {**CREDENTIALS, "ONBOARD_LWA_URL": f"{server.url}/auth/o2/token", "ONBOARD_SPAPI_URL": server.url}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "acme"
+    assert run_onboard(["init", "--shipper", "Acme", "--workspace", str(path)]).returncode == 0
+    return path
+
+
+def line_of(out: str, start: str) -> str:
+    (line,) = [line for line in out.splitlines() if line.strip().startswith(start)]
+    return line
+
+
+# --- creds verify: a verdict within seconds, naming the cause ---------------------------------------------
+
+TOKEN, ROLE = "✗ token exchange", "✗ role and authorization"
+VERIFY_CASES = [
+    # scenario, only the Shipping calls misbehave, the check that fails, what its line says, what its hint says
+    ("502-forever", False, TOKEN, "HTTP502 (502)", "failed on its side (502, through every retry)"),
+    ("drip", False, TOKEN, "no answer from 127.0.0.1: timeout (no whole answer within", "answers too slowly"),
+    ("black-hole", False, TOKEN, "no answer from 127.0.0.1: timeout (no whole answer within", "without answering"),
+    ("redirect", False, TOKEN, "onboard does not follow redirects", "set ONBOARD_LWA_URL to the endpoint itself"),
+    ("expires-zero", False, TOKEN, "no token onboard can use: its expires_in is 0: the token has expired", "3600"),
+    ("expires-negative", False, TOKEN, "no token onboard can use: its expires_in is -60", "ONBOARD_LWA_URL"),
+    ("expires-missing", False, TOKEN, "no token onboard can use: it has no expires_in", "ONBOARD_LWA_URL"),
+    ("huge-body", False, TOKEN, "127.0.0.1 answered more than 20 MB; onboard stopped reading", "not behaving"),
+    ("hang-up", False, TOKEN, "connection lost (RemoteProtocolError)", "closed the connection before its answer"),
+    ("refused", False, TOKEN, "connection refused (ConnectError)", "nothing answers there"),
+    ("502-forever", True, ROLE, "getRates answered 502 HTTP502", "the API failed on its side"),
+    ("drip", True, ROLE, "getRates: no answer from 127.0.0.1: timeout", "answers too slowly"),
+    ("black-hole", True, ROLE, "getRates: no answer from 127.0.0.1: timeout", "without answering"),
+    ("redirect", True, ROLE, "getRates: 127.0.0.1 answered 301, a redirect to", "set ONBOARD_SPAPI_URL"),
+    ("huge-body", True, ROLE, "127.0.0.1 answered more than 20 MB; onboard stopped reading", "not behaving"),
+    ("hang-up", True, ROLE, "getRates: no answer from 127.0.0.1: connection lost", "closed the connection"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("scenario", "token_ok", "check", "said", "hint"),
+    VERIFY_CASES,
+    ids=[f"{case[0]}{'-api' if case[1] else ''}" for case in VERIFY_CASES],
+)
+def test_verify_decides_within_seconds_and_names_the_cause(
+    workspace: Path, figure: Figure, scenario: str, token_ok: bool, check: str, said: str, hint: str
+) -> None:
+    with hostile(scenario, token_ok=token_ok) as server:
+        started = time.perf_counter()
+        result = run_onboard(["creds", "verify", "--workspace", str(workspace)], {**os.environ, **pointed_at(server)})
+        seconds = time.perf_counter() - started
+        requests = list(server.requests)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out and "internal error" not in out
+    line = line_of(result.stdout, check)
+    assert said in line, line
+    lines = result.stdout.splitlines()
+    assert hint in lines[lines.index(line) + 1], out  # the hint, on the line under it
+    if scenario == "redirect":
+        assert "throttl" not in out  # a 301 was once explained as throttling
+        assert not any(" /elsewhere" in request for request in requests), requests  # and it was not followed
+    assert seconds < VERIFY_BOUND, f"{seconds:.1f} s"
+    figure(
+        f"creds verify against {scenario}{' (Shipping calls only)' if token_ok else ''}: a verdict in {seconds:.1f} s"
+    )
+
+
+# --- certify: given up within a minute, saved as incomplete ------------------------------------------------
+
+
+@dataclass
+class Run:
+    scenario: str
+    token_ok: bool
+    result: subprocess.CompletedProcess[str]
+    seconds: float
+    record: dict[str, Any]
+
+
+def certify_all(tmp_path: Path, cases: list[tuple[str, bool]]) -> list[Run]:
+    """``onboard certify`` as a real process against each hostile server, all at once: each spends its
+    time waiting on a server that never answers well, and the product's own bounds are waited out."""
+
+    def wait(process: subprocess.Popen[str], at: float) -> tuple[subprocess.CompletedProcess[str], float]:
+        out, err = process.communicate(timeout=CERTIFY_BOUND * 2)
+        ended = time.perf_counter()
+        return subprocess.CompletedProcess(process.args, process.returncode, out, err), ended - at
+
+    runs = []
+    with ExitStack() as stack, ThreadPoolExecutor(len(cases)) as pool:
+        started = []
+        for scenario, token_ok in cases:
+            server = stack.enter_context(hostile(scenario, token_ok=token_ok))
+            path = tmp_path / f"{scenario}-{token_ok}"
+            assert run_onboard(["init", "--shipper", "Acme", "--workspace", str(path)]).returncode == 0
+            process = subprocess.Popen(
+                [sys.executable, "-m", "onboard", "certify", "--workspace", str(path)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, **pointed_at(server)},
+            )
+            started.append((scenario, token_ok, path, pool.submit(wait, process, time.perf_counter())))
+        for scenario, token_ok, path, waited in started:
+            result, seconds = waited.result()
+            (run_json,) = path.glob("runs/*/run.json")
+            runs.append(Run(scenario, token_ok, result, seconds, json.loads(run_json.read_text())))
+    return runs
+
+
+CERTIFY_CASES = [
+    # scenario, only the Shipping calls misbehave, why the run says it stopped
+    ("502-forever", False, "the token exchange answered 502 through a whole backoff"),
+    ("drip", False, f"every call failed for {FAILING_SECONDS:g} s; the last: token exchange: no answer"),
+    ("black-hole", False, f"every call failed for {FAILING_SECONDS:g} s; the last: token exchange: no answer"),
+    ("hang-up", False, "token exchange: no answer from 127.0.0.1: connection lost"),
+    ("502-forever", True, "; the last: getRates answered 502"),  # "every call failed for 40 s", or "(36 attempts)"
+    ("black-hole", True, f"every call failed for {FAILING_SECONDS:g} s; the last: getRates: no answer"),
+]
+
+
+@pytest.mark.slow
+def test_certify_gives_up_within_a_minute_when_every_call_fails_and_saves_the_run_as_incomplete(
+    tmp_path: Path, figure: Figure
+) -> None:
+    reasons = {(scenario, token_ok): reason for scenario, token_ok, reason in CERTIFY_CASES}
+    times = []
+    for run in certify_all(tmp_path, list(reasons)):
+        name = f"{run.scenario}{' (Shipping calls only)' if run.token_ok else ''}"
+        out = run.result.stdout + run.result.stderr
+        assert run.result.returncode == 1, f"{name}: {out}"
+        assert "Traceback" not in out and "internal error" not in out, name
+        # every case is in the record: the ones the run reached failed, the others were not run
+        assert line_of(run.result.stdout, "INCOMPLETE: "), name
+        assert len(run.record["cases"]) == 12, name
+        stopped = line_of(run.result.stdout, "! the run stopped:")
+        assert reasons[(run.scenario, run.token_ok)] in stopped, f"{name}: {stopped}"
+        assert stopped.endswith("it is saved as incomplete"), stopped
+        assert (run.record["complete"], run.record["ok"]) == (False, False), name
+        assert reasons[(run.scenario, run.token_ok)] in str(run.record["stopped"]), name
+        assert run.record["left_open"] == [], name  # nothing was bought, so nothing is left to cancel
+        assert run.seconds < CERTIFY_BOUND, f"{name}: {run.seconds:.1f} s"
+        times.append(f"{name} {run.seconds:.0f} s")
+    figure(f"certify gave up on every hostile server, each run saved as incomplete: {', '.join(times)}")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said"),
+    [
+        ("redirect", "token exchange: 127.0.0.1 answered 301, a redirect to http://127.0.0.1:"),
+        ("expires-zero", "the token URL answered 200 with no token onboard can use: its expires_in is 0"),
+    ],
+    ids=["redirect", "expires-zero"],
+)
+def test_certify_names_a_redirect_and_a_token_that_expires_at_once(
+    workspace: Path, figure: Figure, scenario: str, said: str
+) -> None:
+    with hostile(scenario) as server:
+        started = time.perf_counter()
+        result = run_onboard(
+            ["certify", "--case", "TC01", "--workspace", str(workspace)], {**os.environ, **pointed_at(server)}
+        )
+        seconds = time.perf_counter() - started
+        requests = list(server.requests)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    detail = result.stdout.splitlines()[result.stdout.splitlines().index(line_of(result.stdout, "! TC01")) + 1]
+    assert said in detail, detail
+    assert "answered 200 without an access token" not in result.stdout and "throttl" not in result.stdout
+    assert not any(" /elsewhere" in request for request in requests)
+    figure(f"certify against {scenario}: a verdict in {seconds:.1f} s")

@@ -1,0 +1,124 @@
+"""``onboard.masking``: known secrets removed by value, in every form they travel in."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import quote, quote_plus
+
+import pytest
+from pydantic import SecretStr
+
+from onboard import masking
+from onboard.credentials.model import Credentials
+from onboard.errors import ConfigError
+from onboard.settings import Settings
+
+SECRET = 'amzn1.oa2-cs.v1.canary+5e4d/3c2b="1a'
+REFRESH = "Atzr|canary-refresh|0f1e2d3c"
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    masking.reset()
+    yield
+    masking.reset()
+
+
+def test_every_form_of_a_secret_is_masked() -> None:
+    masking.register(SECRET)
+    forms = {
+        "plain": SECRET,
+        "URL-encoded": quote(SECRET, safe=""),
+        "URL-encoded, a path": quote(SECRET),
+        "form-encoded": quote_plus(SECRET),
+        "lower-case hex": quote_plus(SECRET).replace("%2B", "%2b").replace("%2F", "%2f"),
+        "JSON-escaped": json.dumps(SECRET)[1:-1],
+        "JSON-escaped, slashes too": json.dumps(SECRET)[1:-1].replace("/", "\\/"),
+        "JSON in JSON": json.dumps(json.dumps(SECRET)[1:-1])[1:-1],
+        "HTML-escaped": html.escape(SECRET),
+        "base64": base64.b64encode(SECRET.encode()).decode(),
+    }
+    for name, form in forms.items():
+        assert masking.mask(f"before {form} after") == "before [masked] after", name
+        assert masking.mask_bytes(f"<{form}>".encode()) == b"<[masked]>", name
+        assert masking.holds_secret(f"x{form.upper()}x"), name  # whatever its letter case
+
+
+def test_short_values_are_never_registered() -> None:
+    for value in ("", "a", "admin", "1234567"):
+        masking.register(value)
+    assert masking.mask("a admin 1234567") == "a admin 1234567"
+    masking.register("12345678")
+    assert masking.mask("x 12345678 y") == "x [masked] y"
+
+
+def test_a_longer_secret_holding_a_shorter_one_is_masked_whole() -> None:
+    masking.register("canary-secret")
+    masking.register("canary-secret-rotated")
+    assert masking.mask("old canary-secret, new canary-secret-rotated") == "old [masked], new [masked]"
+
+
+def test_url_userinfo_is_removed_from_any_url_and_its_password_masked_anywhere() -> None:
+    masking.register_url("https://proxy:p%40ss-word-99@proxy.example:8080/auth/o2/token")
+    assert masking.mask("at https://proxy:p%40ss-word-99@proxy.example:8080/x") == "at https://proxy.example:8080/x"
+    assert masking.mask("said p@ss-word-99 and p%40ss-word-99") == "said [masked] and [masked]"
+    basic = base64.b64encode(b"proxy:p@ss-word-99").decode()
+    assert masking.mask(f"Authorization: Basic {basic}") == "Authorization: Basic [masked]"
+    # a URL no one registered loses its userinfo as well
+    assert masking.mask('{"api": "http://u:never-told@127.0.0.1:1"}') == '{"api": "http://127.0.0.1:1"}'
+    assert masking.mask_bytes(b'"http://u:never-told@h/x"') == b'"http://h/x"'
+    assert masking.mask("mail ops@acme.example, http://host/?to=a@b") == "mail ops@acme.example, http://host/?to=a@b"
+
+
+def test_the_values_in_force_are_registered_where_they_are_read() -> None:
+    Settings.from_env(
+        {
+            "LWA_CLIENT_ID": "amzn1.application-oa2-client.x",
+            "LWA_CLIENT_SECRET": "env-secret-0001",
+            "LWA_REFRESH_TOKEN": "Atzr|env-refresh-0001",
+            "LWA_NEW_CLIENT_SECRET": "env-new-secret-0001",
+            "ONBOARD_LWA_URL": "http://u:url-password-0001@127.0.0.1:9/auth/o2/token",
+        }
+    )
+    stored = Credentials("amzn1.application-oa2-client.x", SecretStr(SECRET), SecretStr(REFRESH), "file", date.today())
+    demo = Credentials("amzn1.application-oa2-client.x", SecretStr("published-demo"), SecretStr("Atzr|demo"), "demo")
+    text = "env-secret-0001 Atzr|env-refresh-0001 env-new-secret-0001 url-password-0001"
+    assert masking.mask(f"{text} {SECRET} {REFRESH}") == " ".join(["[masked]"] * 6)
+    assert masking.mask("published-demo") == "published-demo"  # the demo set is published, not secret
+    assert stored.source == "file" and demo.source == "demo"
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"ONBOARD_SPAPI_URL": "ftp://u:ftp-password-0001@h"})
+    assert "ftp-password-0001" not in refused.value.one_line()
+
+
+def test_an_error_one_line_is_masked_and_safe() -> None:
+    masking.register(SECRET)
+    error = ConfigError(f"the server said: {quote_plus(SECRET)}\x1b[2J\nnext", "fix it")
+    assert error.one_line() == "the server said: [masked]\\x1b[2J next — fix it"
+
+
+def test_log_records_are_masked_whichever_handler_gets_them(caplog: pytest.LogCaptureFixture) -> None:
+    masking.install()
+    masking.register(SECRET)
+    logger = logging.getLogger("onboard.test")
+    with caplog.at_level(logging.INFO):
+        logger.info("token refused for %s at %s", SECRET, "http://u:pw-0000001@127.0.0.1/x")
+        logger.info("nothing secret: %d %s", 3, "here")
+    said, plain = caplog.records
+    assert said.getMessage() == "token refused for [masked] at http://127.0.0.1/x" and SECRET not in repr(said.args)
+    assert plain.args == (3, "here")  # left as it was made: some formatters read the arguments
+
+
+def test_a_masked_json_file_stays_json() -> None:
+    masking.register(SECRET)
+    body = json.dumps({"echo": f"client_secret={quote_plus(SECRET)}", "raw": SECRET, "api": "http://a:b@h"})
+    assert json.loads(masking.mask_bytes(body.encode())) == {
+        "echo": "client_secret=[masked]",
+        "raw": "[masked]",
+        "api": "http://h",
+    }
