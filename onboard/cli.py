@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -26,10 +27,22 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line (and the exit code is 2), not a usage dump."""
+    """argparse, but a mistake is one line (and the exit code is 2), not a usage dump, naming the command it
+    is about and pointing at that command's own help."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}", f"see '{self.prog} --help'")
+        command = self.prog.removeprefix("onboard").strip()
+        raise UsageError(f"{command}: {message}" if command else message, f"see '{self.prog} --help'")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.prog != "onboard":
+            # a command's parser takes every word after the command: what it did not know is its mistake,
+            # said with its own name and help (argparse would leave it to 'onboard' to report)
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def _common(default: str | None) -> _Parser:
@@ -50,6 +63,9 @@ def _build() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="onboard",
         description="From 'we want to ship with Amazon Shipping' to a signed-off test label.",
+        epilog="With no command, in a terminal, onboard opens its app (the TUI): the whole journey, keyboard first. "
+        "New here? 'onboard demo' walks the whole journey against the built-in emulator in a minute. "
+        "Each command has its own help: onboard COMMAND --help.",
         parents=[_common(None)],
     )
     parser.add_argument("--version", action="version", version=f"onboard {__version__}")
@@ -103,6 +119,7 @@ def _build() -> argparse.ArgumentParser:
 
     creds = commands.add_parser("creds", parents=[common], help="the LWA credentials: set, show, forget, verify")
     creds_commands = creds.add_subparsers(dest="creds_command", metavar="COMMAND", parser_class=_Parser)
+    creds.set_defaults(handler="onboard.cli:group_help", group=creds)
     creds_set = creds_commands.add_parser(
         "set",
         parents=[common],
@@ -164,6 +181,7 @@ def _build() -> argparse.ArgumentParser:
 
     label = commands.add_parser("label", parents=[common], help="check label files as a print shop would")
     label_commands = label.add_subparsers(dest="label_command", metavar="COMMAND", parser_class=_Parser)
+    label.set_defaults(handler="onboard.cli:group_help", group=label)
     label_check = label_commands.add_parser(
         "check",
         parents=[common],
@@ -189,6 +207,34 @@ def _build() -> argparse.ArgumentParser:
     label_render.add_argument("--label", type=int, metavar="N", help="only the Nth label of the file")
     label_render.add_argument("--json", action="store_true", help="print what was drawn as JSON")
     label_render.set_defaults(handler="onboard.commands.label:render")
+    label_print = label_commands.add_parser(
+        "print",
+        parents=[common],
+        help="print a label: ZPL raw to a network label printer (9100), PDF or PNG to a CUPS queue at 100%%",
+        description="The label's dpi must match the printer's when it can be asked (~HI). The printer is "
+        "remembered per workspace. Exit 0 when printed, 2 when the file, the printer or the arguments are wrong.",
+    )
+    label_print.add_argument("file", metavar="FILE", help=f"a {spelled()} label")
+    label_print_to = label_print.add_mutually_exclusive_group()
+    label_print_to.add_argument("--printer", metavar="HOST[:PORT]", help="a network label printer (port 9100)")
+    label_print_to.add_argument("--cups", metavar="QUEUE", help="a CUPS queue, through lp")
+    label_print.add_argument("--dpi", type=int, choices=[203, 300], help="the resolution the label is for")
+    label_print.add_argument("--copies", type=int, default=1, metavar="N", help="how many (1)")
+    label_print.add_argument("--json", action="store_true", help="print what was printed as JSON")
+    label_print.set_defaults(handler="onboard.commands.label:print_")
+    label_scan = label_commands.add_parser(
+        "scan",
+        parents=[common],
+        help="scan the printed label (a handheld scanner, or --image PHOTO) and record it on test-label",
+        description="Exit 0 when a code read carries the tracking id (recorded on the test-label step), 1 when "
+        "none does, 2 when the arguments or the photo are wrong.",
+    )
+    label_scan_for = label_scan.add_mutually_exclusive_group()
+    label_scan_for.add_argument("--expect", metavar="TRACKING_ID", help="the tracking id (default: the last print's)")
+    label_scan_for.add_argument("--run", metavar="RUN_ID", help="the run that bought the label")
+    label_scan.add_argument("--image", metavar="PHOTO", help="a photo or scan of the paper label")
+    label_scan.add_argument("--json", action="store_true", help="print what was read as JSON")
+    label_scan.set_defaults(handler="onboard.commands.label:scan")
 
     pack = commands.add_parser(
         "pack",
@@ -242,6 +288,7 @@ def _build() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", parents=[common], help="the embedded Amazon Shipping emulator")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser)
+    sandbox.set_defaults(handler="onboard.cli:group_help", group=sandbox)
     serve = sandbox_commands.add_parser(
         "serve",
         parents=[common],
@@ -281,6 +328,13 @@ def _build() -> argparse.ArgumentParser:
     return parser
 
 
+def group_help(args: argparse.Namespace) -> int:
+    """A command group without its command ('onboard creds'): its commands, not the TUI."""
+    group: argparse.ArgumentParser = args.group
+    group.print_help()
+    return exit_codes.USAGE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # every command starts as a new process: no secret known yet, every log record masked
     masking.reset()
@@ -307,6 +361,10 @@ def _main(argv: Sequence[str] | None, streams: tuple[TextIO, TextIO]) -> int:
                 parser.print_help()
                 return exit_codes.USAGE
             handler = "onboard.tui.app:main"
+            # the app's start allocates much and frees little (modules, classes, the first screen): the
+            # collector's passes over it cost about 50 ms before the first frame. The app turns the collector
+            # back on once that frame is drawn (onboard.tui.app), with what the start made set aside.
+            gc.disable()
         else:
             # all a command prints, whatever printed it, with known secrets masked and controls made
             # visible; the TUI draws its screen itself (and outside text through onboard.display)

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from onboard.masking import mask
 
-__all__ = ["ShownStream", "controls", "shown", "visible"]
+__all__ = ["ShownStream", "controls", "counted", "shown", "visible"]
 
 #: every character of Unicode's categories Cc (controls), Cf (format: bidi overrides, zero-width ones),
 #: Cs (lone surrogates), Zl and Zp (line and paragraph separators), but the zero-width joiner and
@@ -78,6 +78,11 @@ def shown(value: object, limit: int | None = 120, *, lines: bool = False) -> str
         if escape.start() < cut < escape.end():
             cut = escape.start()
     return text[:cut] + "…"
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` and the word it counts, in the right number: "1 check", "3 checks", "2 labels"."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 class ShownStream:

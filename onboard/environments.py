@@ -22,6 +22,10 @@ from onboard.spapi.endpoints import Endpoints, amazon
 from onboard.workspace.state import Profile
 
 
+class NoCredentials(ConfigError):
+    """Amazon (or a custom endpoint) needs the shipper's credentials, and none are in force."""
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
     endpoints: Endpoints
@@ -30,7 +34,7 @@ class Connection:
 
 def _required(credentials: Credentials | None, endpoints: Endpoints) -> Credentials:
     if credentials is None:
-        raise ConfigError(
+        raise NoCredentials(
             f"no LWA credentials for {endpoints.describe()}",
             "run 'onboard creds set', or set LWA_CLIENT_ID, LWA_CLIENT_SECRET and LWA_REFRESH_TOKEN",
         )

@@ -8,7 +8,6 @@ is paged only when something really changed, and told what.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,11 +17,9 @@ from onboard.certify.catalog import load_catalog
 from onboard.certify.record import RUNS, RunRecord, read_run, valid_run_id
 from onboard.certify.session import certify
 from onboard.credentials.rotation import rotation_warning
-from onboard.credentials.store import default_store
-from onboard.environments import connect
 from onboard.errors import OnboardError
 from onboard.settings import Settings
-from onboard.verification import verify
+from onboard.verify_workspace import verify_workspace
 from onboard.workspace.workspace import Workspace
 
 #: error codes every catalog run meets on purpose (validation, auth, double cancel, expired quote, throttling)
@@ -121,11 +118,9 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
     result = Revalidation(path)
     try:
         workspace = Workspace.open(path)
-        profile = workspace.state.profile
-        store = default_store()
-        with connect(profile, settings, workspace.state.workspace_id, store) as connection:
-            checks = asyncio.run(verify(profile, connection, today, store.name))
-        result.credentials = {"ok": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]}
+        verified = verify_workspace(workspace, settings, via="revalidate", today=today)
+        checks = verified.checks
+        result.credentials = verified.to_json()
         warning = rotation_warning(workspace, settings, today)
         if warning:
             result.warnings.append(warning)

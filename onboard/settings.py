@@ -79,3 +79,24 @@ def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """``ONBOARD_DEBUG=1``: show the traceback of an unexpected error instead of one line."""
     env = os.environ if environ is None else environ
     return env.get("ONBOARD_DEBUG", "") not in ("", "0")
+
+
+#: terminals known to draw pictures (Kitty's graphics protocol, Sixel), by what they say of themselves
+_PICTURE_TERMS = ("xterm-kitty", "foot", "mlterm", "contour", "wezterm", "xterm-ghostty")
+_PICTURE_PROGRAMS = ("WezTerm", "iTerm.app", "ghostty", "vscode", "mintty", "konsole", "contour")
+
+
+def may_draw_pictures(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the terminal may draw pictures, worth asking it (the TUI's label previews): ``ONBOARD_GRAPHICS=1``
+    asks anyway and ``=0`` never; otherwise ``KITTY_WINDOW_ID``, ``TERM`` or ``TERM_PROGRAM`` must name such a
+    terminal (asking one that is not costs a timeout at every start)."""
+    env = os.environ if environ is None else environ
+    wanted = env.get("ONBOARD_GRAPHICS", "").strip()
+    if wanted in ("0", "1"):
+        return wanted == "1"
+    term = env.get("TERM", "")
+    return (
+        bool(env.get("KITTY_WINDOW_ID"))
+        or term.startswith(_PICTURE_TERMS)
+        or env.get("TERM_PROGRAM", "") in _PICTURE_PROGRAMS
+    )

@@ -23,6 +23,8 @@ def main() -> int:
     labels = suites.add_parser("labels", help="ZPL carrier labels: render beside zebrash, label check, memory")
     labels.add_argument("--runs", type=int, default=5, help="warm runs timed per label")
     labels.add_argument("--zebrash-runs", type=int, default=5, help="warm zebrash renders timed per label")
+    tui = suites.add_parser("tui", help="the TUI's first frame beside a bare Textual app's, taken in turns")
+    tui.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     if args.suite is None:
         from onboard.bench import summary  # noqa: PLC0415
@@ -48,6 +50,10 @@ def main() -> int:
         from onboard.bench import labels as label_bench  # noqa: PLC0415
 
         return label_bench.run(args.runs, args.zebrash_runs)
+    if args.suite == "tui":
+        from onboard.bench import startup  # noqa: PLC0415
+
+        return startup.run(args.runs)
     return 2
 
 

@@ -7,13 +7,14 @@ from a raw keep-alive client in this process, so both share the machine's cores 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -182,6 +183,122 @@ async def purchase_latencies(url: str, token: str, fmt: str, dpi: int, count: in
     return await _latencies(conn, request, count, 200, "purchaseShipment")
 
 
+class _Operations:
+    """Requests for each operation beyond the purchase flow, with what each needs set up first (a label
+    bought, a delivery attempted, an account linked), sent untimed on the same connection."""
+
+    def __init__(self, conn: RawConnection, host: str, token: str) -> None:
+        self.conn = conn
+        self.host = host
+        self.headers = _headers(token)
+        sample = sample_for(BUSINESS_ID).rates_request().model_dump(mode="json", exclude_none=True)
+        self.direct = {k: sample[k] for k in ("shipTo", "shipFrom", "packages", "channelDetails")}
+        self.link = {
+            "carrierAccountType": "SHIPPER_ACCOUNT",
+            "carrierAccountAttributes": [
+                {"attributeName": "accountNumber", "value": "123456789"},
+                {"attributeName": "apiKey", "value": "bench-api-key-0000"},
+            ],
+        }
+
+    def request(self, method: str, path: str, body: Any = None) -> bytes:
+        content = json.dumps(body).encode() if body is not None else b""
+        return build_request(method, self.host, f"/shipping/v2{path}", self.headers, content)
+
+    async def _json(self, method: str, path: str, body: Any = None) -> Any:
+        status, raw = await self.conn.send(self.request(method, path, body))
+        if status >= 300:
+            raise RuntimeError(f"{method} {path} answered {status}: {raw[:200]!r}")
+        return json.loads(raw) if raw else None
+
+    async def bought(self) -> str:
+        """A label bought directly: its tracking id."""
+        answer = await self._json("POST", "/shipments/directPurchase", self.direct)
+        tracking: str = answer["payload"]["packageDocumentDetailList"][0]["trackingId"]
+        return tracking
+
+    async def attempted(self) -> str:
+        tracking = await self.bought()
+        control = json.dumps({"tracking_event": {"trackingId": tracking, "eventCode": "DeliveryAttempted"}}).encode()
+        headers = {"Content-Type": "application/json"}
+        await self.conn.send(build_request("POST", self.host, "/_emulator/control", headers, control))
+        return tracking
+
+    async def plan(self) -> list[tuple[str, Callable[[], Awaitable[bytes]], int]]:
+        quoted = await self._json("POST", "/shipments/rates", sample_for(BUSINESS_ID).rates_request().model_dump(
+            mode="json", exclude_none=True))  # fmt: skip
+        needing = next(r for r in quoted["payload"]["rates"] if r["requiresAdditionalInputs"])
+        inputs = f"/shipments/additionalInputs/schema?requestToken={quoted['payload']['requestToken']}"
+        inputs += f"&rateId={needing['rateId']}"
+        await self.bought()
+        await self._json("POST", "/collectionForms", {"carrierId": "AMZN_US"})
+        history = await self._json("PUT", "/collectionForms/history", {"maxResults": 1})
+        form_id = history["collectionFormsHistoryRecordList"][0]["collectionFormId"]
+
+        async def fixed(request: bytes) -> bytes:
+            return request
+
+        def same(method: str, path: str, body: Any = None) -> Callable[[], Awaitable[bytes]]:
+            return functools.partial(fixed, self.request(method, path, body))
+
+        async def unlink() -> bytes:
+            linked = await self._json("PUT", "/carrierAccounts/FEDEX", self.link)
+            return self.request("PUT", "/carrierAccounts/FEDEX/unlink", {"accountId": linked["accountId"]})
+
+        async def collection_form() -> bytes:
+            await self.bought()
+            return self.request("POST", "/collectionForms", {"carrierId": "AMZN_US"})
+
+        async def ndr() -> bytes:
+            return self.request("POST", "/ndrFeedback", {"trackingId": await self.attempted(), "ndrAction": "RTO"})
+
+        async def claim() -> bytes:
+            body = {
+                "trackingId": await self.bought(),
+                "claimReason": "LOST_IN_TRANSIT",
+                "settlementType": "REFUND",
+                "declaredValue": {"value": 26.99, "unit": "USD"},
+            }
+            return self.request("POST", "/claims", body)
+
+        points = "/accessPoints?accessPointTypes=HELIX,CORE_LOCKER&countryCode=US&postalCode=98109"
+        return [
+            ("directPurchaseShipment", same("POST", "/shipments/directPurchase", self.direct), 200),
+            ("getAdditionalInputs", same("GET", inputs), 200),
+            ("getCarrierAccountFormInputs", same("GET", "/carrierAccountFormInputs"), 200),
+            ("linkCarrierAccount", same("PUT", "/carrierAccounts/FEDEX", self.link), 200),
+            ("getCarrierAccounts", same("PUT", "/carrierAccounts", {}), 200),
+            ("unlinkCarrierAccount", unlink, 200),
+            ("getUnmanifestedShipments", same("PUT", "/unmanifestedShipments", {}), 200),
+            ("generateCollectionForm", collection_form, 200),
+            ("getCollectionFormHistory", same("PUT", "/collectionForms/history", {"maxResults": 10}), 200),
+            ("getCollectionForm", same("GET", f"/collectionForms/{form_id}"), 200),
+            ("getAccessPoints", same("GET", points), 200),
+            ("submitNdrFeedback", ndr, 204),
+            ("createClaim", claim, 201),
+        ]
+
+
+async def operation_latencies(url: str, token: str, count: int) -> dict[str, list[float]]:
+    """Milliseconds of each round trip of every operation beyond the purchase flow, its set-up untimed."""
+    host, port = _endpoint(url)
+    conn = await RawConnection.open(host, port)
+    operations = _Operations(conn, host, token)
+    found: dict[str, list[float]] = {}
+    for name, make, expect in await operations.plan():
+        timings = []
+        for _ in range(count + 3):
+            request = await make()
+            started = time.perf_counter()
+            status, body = await conn.send(request)
+            timings.append((time.perf_counter() - started) * 1000)
+            if status != expect:
+                raise RuntimeError(f"{name} answered {status}, not {expect}: {body[:200]!r}")
+        found[name] = timings[3:]
+    await conn.close()
+    return found
+
+
 def run(connections: int = 8, seconds: float = 3.0, purchases: int = 60) -> int:
     with served_emulator() as url:
         token = _token(url)
@@ -209,6 +326,11 @@ def run(connections: int = 8, seconds: float = 3.0, purchases: int = 60) -> int:
                     f"  purchase {fmt} {dpi} dpi     median {median:6.2f} ms   p95 {p95:6.2f} ms"
                     f"   target < {PURCHASE_TARGET_MS:.0f} ms   {mark}"
                 )
+        for name, timings in asyncio.run(operation_latencies(url, token, purchases)).items():
+            print(
+                f"  {name:<27} median {statistics.median(timings):6.2f} ms"
+                f"   p95 {statistics.quantiles(timings, n=20)[-1]:6.2f} ms"
+            )
         bare_ms = statistics.median(asyncio.run(bare_latencies(url, token, purchases)))
         bare_after, _ = asyncio.run(per_second(url, _bare_request(url, token), connections, seconds, 403))
         bare_rps = statistics.median([bare_before, bare_after])

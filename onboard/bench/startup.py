@@ -84,3 +84,15 @@ def help_seconds(runs: int = 7) -> tuple[float, float]:
         bare.append(_seconds([sys.executable, "-c", "pass"]))
         ours.append(_seconds([sys.executable, "-m", "onboard", "--help"]))
     return statistics.median(ours), statistics.median(bare)
+
+
+def run(runs: int = 9) -> int:
+    """``python -m onboard.bench tui``: the first frames and their ratio, the figure issue 17 sets (at most 2x)."""
+    from onboard.bench.summary import FRAME_RATIO  # noqa: PLC0415
+
+    frame, bare = tui_first_frames(runs)
+    ratio = frame / bare
+    print(f"TUI first frame (journey drawn)   median {frame:.3f} s over {runs} runs")
+    print(f"bare Textual app's first frame    median {bare:.3f} s (bench/bare_tui.py, taken in turns)")
+    print(f"ratio                             {ratio:.2f}x (target <= {FRAME_RATIO:g}x)")
+    return 0 if ratio <= FRAME_RATIO else 1

@@ -69,6 +69,11 @@ class Step(BaseModel):
     #: how far to age a quote: a finite number of seconds above zero
     seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     expect_error: ExpectError | None = None
+    #: which rate a purchase buys: the first offered, or the one an ``additional_inputs`` step fetched inputs for
+    rate: Literal["first", "additional_inputs"] = "first"
+    #: with ``rate = "additional_inputs"``: send the inputs filled from the schema (false: leave them out,
+    #: to see the purchase refused)
+    inputs: bool = True
 
     @property
     def key(self) -> str:

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from onboard.certify.catalog import REQUIREMENTS
-from onboard.display import shown
+from onboard.display import counted, shown
 from onboard.errors import ConfigError, DiskError
 from onboard.files import atomic_write, disk_error, read_json
 from onboard.labels import formats
@@ -443,7 +443,8 @@ class RunRecord(_Model):
                 found.append(f"case {case.id} {case.status}: {shown(case.detail, 300)}")
         found += [f"{label.problem()}" for label in self.labels() if not label.passed]
         if self.left_open:
-            found.append(f"{len(self.left_open)} label(s) were left uncancelled")
+            were = "was" if len(self.left_open) == 1 else "were"
+            found.append(f"{counted(len(self.left_open), 'label')} {were} left uncancelled")
         found += [f"cancel failed: {shown(failure, 200)}" for failure in self.cancel_failures]
         for row in self.coverage(required):
             if not row.ok:

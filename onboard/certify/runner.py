@@ -62,6 +62,7 @@ from onboard.certify.record import (
     shown,
 )
 from onboard.certify.redaction import redact_body
+from onboard.display import counted
 from onboard.errors import DiskError
 from onboard.files import read_json
 from onboard.labels import formats
@@ -71,6 +72,7 @@ from onboard.models import responses as rs
 from onboard.names import safe_part
 from onboard.spapi.client import CALL_TAG, ShippingClient
 from onboard.spapi.errors import ApiResponseError, ConnectionFailure, SpApiError
+from onboard.spapi.inputs import InputUnknown, fill
 from onboard.spapi.retry import RETRYABLE_STATUSES
 from onboard.workspace.state import Profile
 
@@ -206,6 +208,8 @@ class _Context:
         self.quote: rs.GetRatesResult | None = None
         self.request: rq.GetRatesRequest | None = None
         self.bought: _Bought | None = None
+        #: the rate an additional_inputs step fetched the schema of, and that schema
+        self.inputs: tuple[rs.Rate, dict[str, Any]] | None = None
         self.labels: list[Label] = []
         self.notes: list[str] = []
         # label checks under way in worker threads while the case's next calls go out
@@ -245,8 +249,17 @@ class Certification:
         self._calls: list[Call] = []
         #: the disk's refusal that stopped the run, if one did: nothing more is bought after it
         self._disk: DiskError | None = None
+        #: set once every case has ended or been stopped: the run is cancelling what it bought
+        self.cleaning_up = False
+        #: the shipments the clean-up at the end of the run cancelled
+        self.cancelled_at_end: list[str] = []
 
     # --- the run --------------------------------------------------------------------------------------
+
+    @property
+    def open_labels(self) -> int:
+        """Labels bought and not cancelled yet, with the purchases still being answered."""
+        return len(self.recorder.pending) + len(self._buying)
 
     def interrupt(self, signal_name: str) -> None:
         """Say why the run is about to be cancelled (the caller then cancels the task running it)."""
@@ -286,6 +299,7 @@ class Certification:
         except Exception as error:  # an error of onboard's own: the run stops, saved as incomplete
             self.stopped = self.stopped or f"onboard failed: {_describe(error)}"
         finally:
+            self.cleaning_up = True
             if self.stopped is None and (failed := self._every_call_failed()) is not None:
                 # the run went to its end, but against a server that never answered: no verdict of its own
                 self.stopped, self._server_gone = failed, True
@@ -339,6 +353,7 @@ class Certification:
             problem = await cancel_left(self.client, pending.shipment_id)
             if problem is None:
                 self.recorder.cancelled(pending.shipment_id)
+                self.cancelled_at_end.append(pending.shipment_id)
             else:
                 self.cancel_failures.append(f"{shown(pending.shipment_id)}: {problem}")
 
@@ -421,7 +436,7 @@ class Certification:
             result.notes += context.notes
         if failures:
             return "failed", _with_notes("; ".join(failures), context)
-        return "passed", _with_notes(f"{len(case.checks)} check(s) passed", context)
+        return "passed", _with_notes(f"{counted(len(case.checks), 'check')} passed", context)
 
     # --- the steps ------------------------------------------------------------------------------------
 
@@ -502,11 +517,15 @@ class Certification:
             quote = context.quote
             if not quote.rates:
                 raise StepFailed("getRates offered no rate to buy")
-            rate = quote.rates[0]
+            rate = _rate_for(step, context, quote)
             spec = self._spec_for(step, context, rate)
             supported = check_spec_supported(spec, rate.supportedDocumentSpecifications)
             request = rq.PurchaseShipmentRequest(
-                requestToken=quote.requestToken, rateId=rate.rateId, requestedDocumentSpecification=spec
+                requestToken=quote.requestToken,
+                rateId=rate.rateId,
+                requestedDocumentSpecification=spec,
+                requestedValueAddedServices=_required_services(rate),
+                additionalInputs=self._inputs_for(step, context, rate),
             )
             key = hashlib.sha256(f"{context.reference}:{quote.requestToken}:{rate.rateId}".encode()).hexdigest()[:32]
             self._may_buy()
@@ -809,7 +828,19 @@ class Certification:
         needing = [rate for rate in context.quote.rates if rate.requiresAdditionalInputs]
         if not needing:
             raise CaseSkipped("no rate offered requires additional inputs")
-        return await self.client.get_additional_inputs(context.quote.requestToken, needing[0].rateId)
+        schema = await self.client.get_additional_inputs(context.quote.requestToken, needing[0].rateId)
+        context.inputs = (needing[0], schema)
+        return {"rateId": needing[0].rateId, "serviceId": needing[0].serviceId, "schema": schema}
+
+    def _inputs_for(self, step: Step, context: _Context, rate: rs.Rate) -> dict[str, Any] | None:
+        if step.rate != "additional_inputs" or not step.inputs or context.inputs is None:
+            return None
+        if context.request is None:
+            raise StepFailed("purchase needs a get_rates step before it")
+        try:
+            return fill(context.inputs[1], context.request)
+        except InputUnknown as unknown:
+            raise CaseSkipped(f"{unknown}; give it in a workspace case of your own") from None
 
     # --- the checks -----------------------------------------------------------------------------------
 
@@ -971,6 +1002,31 @@ def _with_notes(detail: str, context: _Context) -> str:
     # whatever the verdict, a case says what it noted (a one-click sent again: a label may exist that
     # onboard never learnt of)
     return "; ".join([detail, *context.notes])
+
+
+def _rate_for(step: Step, context: _Context, quote: rs.GetRatesResult) -> rs.Rate:
+    """The rate a purchase step buys: the first, or the one of the same service as the additional inputs'
+    (a quote taken again after TOKEN_EXPIRED has new rate ids)."""
+    if step.rate == "additional_inputs":
+        if context.inputs is None:
+            raise StepFailed('purchase with rate = "additional_inputs" needs an additional_inputs step before it')
+        service = context.inputs[0].serviceId
+        found = next((r for r in quote.rates if r.serviceId == service), None)
+        if found is None:
+            raise StepFailed(f"getRates no longer offers {service}, the service the additional inputs were for")
+        return found
+    return quote.rates[0]
+
+
+def _required_services(rate: rs.Rate) -> list[rq.RequestedValueAddedService] | None:
+    """A rate's required value-added service groups must be echoed in the purchase (Amazon refuses it otherwise:
+    "requested value added services are invalid"); the first service of each is chosen."""
+    chosen = [
+        rq.RequestedValueAddedService(id=group.valueAddedServices[0].id)
+        for group in rate.availableValueAddedServiceGroups or []
+        if group.isRequired and group.valueAddedServices
+    ]
+    return chosen or None
 
 
 def _need(context: _Context) -> _Bought:

@@ -32,6 +32,7 @@ from onboard.certify.record import (
 from onboard.certify.runner import DPIS, FORMATS, CaseResult, Certification, Options, cancel_left, plan_run
 from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import default_store
+from onboard.display import counted
 from onboard.environments import Connection, connect
 from onboard.errors import DiskError
 from onboard.settings import Settings
@@ -61,6 +62,8 @@ class Outcome:
     interrupted: str | None = None
     #: what sign-off needs that this run's selection leaves out (a partial run)
     lacks: list[str] = field(default_factory=list)
+    #: how many labels the clean-up at the end of the run cancelled (after a stop: what the stop cancelled)
+    cancelled: int = 0
 
 
 def _labels_cost_nothing(connection: Connection) -> bool:
@@ -102,15 +105,27 @@ def _signals_stop(run: Certification) -> Iterator[None]:
     caught = (signal.SIGINT, signal.SIGTERM)
     before = {sig: signal.getsignal(sig) for sig in caught}
 
+    signalled: list[str] = []
+
     def stop(sig: signal.Signals) -> None:
-        if run.interrupted is not None:
+        if signalled:
             # a second signal: stop now; pending.json holds what is still open, for --cleanup
             raise KeyboardInterrupt
+        signalled.append(sig.name)
+        # said at once: the cancels take a moment each, and a person waits through them
+        labels = counted(run.open_labels, "label")
+        again = "(again to stop at once, leaving them to 'onboard certify --cleanup')"
+        if run.cleaning_up:
+            # every case has ended and the run is cancelling what it bought: let it finish that
+            print(
+                f"onboard: {sig.name}: the cases have ended; cancelling {labels} bought… {again}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
         run.interrupt(sig.name)
         print(
-            f"onboard: {sig.name}: stopping the run and cancelling what it bought (again to stop at once)",
-            file=sys.stderr,
-            flush=True,
+            f"onboard: {sig.name}: stopping the run; cancelling {labels} bought… {again}", file=sys.stderr, flush=True
         )
         task.cancel()
 
@@ -222,6 +237,7 @@ def certify(
         complete=record.complete,
         interrupted=run.interrupted,
         lacks=record.lacks,
+        cancelled=len(run.cancelled_at_end),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from onboard.checklist.progress import Progress, StepView
 from onboard.checklist.schema import Checklist
 from onboard.display import shown
+from onboard.printing import evidence as paper
 from onboard.workspace.state import StepStatus, WorkspaceState
 
 ICONS: dict[StepStatus, str] = {
@@ -79,6 +80,8 @@ def status_text(checklist: Checklist, state: WorkspaceState, progress: Progress)
             markers = _markers(view, progress.today)
             line = f"  {ICONS[view.status]} {view.id:<{id_width}}  {view.step.title:<{title_width}}  {markers}"
             lines.append(line.rstrip())
+            if view.id == paper.STEP and (said := paper.summary(view.evidence)):
+                lines.append(f"      {shown(said, None)}")
     lines += ["", LEGEND, ""]
     upcoming = progress.next
     if upcoming is None:

@@ -99,6 +99,9 @@ class Message(_Data):
     needs: tuple[Ref, ...] = ()
     #: evidence the message mentions when it is recorded
     uses: tuple[Ref, ...] = ()
+    #: the message is about the workspace's latest sign-off pack (its file, its manifest digest, what to
+    #: confirm with Amazon): it is written only for a pack whose review passes
+    pack: bool = False
 
     @model_validator(mode="after")
     def _distinct_names(self) -> Self:

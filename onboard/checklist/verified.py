@@ -2,8 +2,9 @@
 
 ``creds verify`` passing marks ``credentials-verified``; a passing certification marks ``sandbox-flows``;
 a pack of an Amazon run marks ``pack-built``. Against the emulator or a custom endpoint nothing is
-marked: those prove the tool, not the shipper's Amazon integration. The label step stays with the
-integrator (it needs a print and a scan from paper).
+marked: those prove the tool, not the shipper's Amazon integration. The label step (``test-label``) is
+recorded by ``onboard label print`` and ``label scan`` (``onboard.printing.evidence``): a scan from paper
+proves the shipper's printer, whichever server the label came from.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from onboard import exit_codes
 from onboard.commands.common import open_workspace
-from onboard.display import shown
+from onboard.display import counted, shown
 from onboard.errors import UsageError
 from onboard.labels.formats import NAMES
 from onboard.settings import Settings
@@ -86,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
     # a run that did not go to its end, and one that cannot prove sign-off, say so on stderr under --json
     # (its JSON is the contract) and as the last lines otherwise
     notices = list(outcome.problems)
+    if outcome.interrupted:
+        # what the stop did, after the "cancelling N labels…" said when it came
+        notices.insert(
+            0, f"stopped by {outcome.interrupted}: cancelled {counted(outcome.cancelled, 'label')} it had bought"
+        )
     if outcome.lacks:
         notices.append("partial: not enough for sign-off; it lacks " + "; ".join(outcome.lacks))
     if args.json:

@@ -106,30 +106,28 @@ def forget(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    from onboard.checklist.verified import counts_for_amazon, record_verified  # noqa: PLC0415
-    from onboard.verification import verify as run_checks  # noqa: PLC0415 - loads httpx only when verifying
+    from onboard.verify_workspace import verify_workspace  # noqa: PLC0415 - loads httpx only when verifying
 
     settings = Settings.from_env()
     workspace = open_workspace(args, settings)
-    store = default_store()
-    profile = workspace.state.profile
-    with connect(profile, settings, workspace.state.workspace_id, store) as connection:
+
+    def connected(endpoints: Endpoints) -> None:
         if not args.json:
-            print(f"verifying {connection.endpoints.describe()}", flush=True)
-        checks = asyncio.run(run_checks(profile, connection, date.today(), store.name))
-    ok = all(check.ok for check in checks)
-    if ok and counts_for_amazon(connection.endpoints):
-        record_verified(workspace.path, "credentials-verified", "creds verify", f"all {len(checks)} checks passed")
+            print(f"verifying {endpoints.describe()}", flush=True)
+
+    result = verify_workspace(workspace, settings, via="creds verify", connected=connected)
     if args.json:
-        print(json.dumps({"ok": ok, "checks": [c.to_json() for c in checks]}, indent=2))
+        print(json.dumps(result.to_json(), indent=2))
     else:
-        for check in checks:
+        for check in result.checks:
             # a check's detail often quotes the server: one line, escaped, secrets masked
             print(f"  {'✓' if check.ok else '✗'} {check.name:<24}{shown(check.detail, None)}")
             if check.hint:
                 print(f"    {'':<24}→ {shown(check.hint, None)}")
-        print("all checks passed" if ok else "some checks failed")
-    return exit_codes.OK if ok else exit_codes.FAILED
+        print("all checks passed" if result.ok else "some checks failed")
+        if result.recorded:
+            print("  step credentials-verified recorded as done (onboard status)")
+    return exit_codes.OK if result.ok else exit_codes.FAILED
 
 
 def rotate(args: argparse.Namespace) -> int:

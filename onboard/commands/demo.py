@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,11 +30,9 @@ def _say(number: int, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from onboard.certify.catalog import load_catalog  # noqa: PLC0415 - the heavy parts load as the demo reaches them
     from onboard.certify.session import certify  # noqa: PLC0415
-    from onboard.credentials.store import default_store  # noqa: PLC0415
-    from onboard.environments import connect  # noqa: PLC0415
     from onboard.pack.build import build_pack  # noqa: PLC0415
     from onboard.pack.review import review_pack  # noqa: PLC0415
-    from onboard.verification import verify  # noqa: PLC0415
+    from onboard.verify_workspace import verify_workspace  # noqa: PLC0415
 
     # the demo always talks to the embedded emulator with its demo credentials: no LWA_ or ONBOARD_ variable
     # of the machine's may send it anywhere else
@@ -68,11 +64,8 @@ def run(args: argparse.Namespace) -> int:
         _say(1, f"workspace created: {path} ({BUSINESS_ID}, environment emulator)")
     _say(2, "credentials: the emulator's published demo set (not secret); nothing is stored")
 
-    store = default_store()
-    profile = workspace.state.profile
-    with connect(profile, settings, workspace.state.workspace_id, store) as connection:
-        checks = asyncio.run(verify(profile, connection, date.today(), store.name))
-    verified = all(check.ok for check in checks)
+    verified = verify_workspace(workspace, settings, via="demo")
+    checks = verified.checks
     _say(3, f"credentials verified live: {sum(c.ok for c in checks)} of {len(checks)} checks passed")
     for check in checks:
         if not check.ok:
@@ -103,4 +96,4 @@ def run(args: argparse.Namespace) -> int:
         "For real: onboard init --env sandbox --workspace DIR; onboard creds set; onboard creds verify; "
         "onboard certify; onboard pack"
     )
-    return exit_codes.OK if verified and outcome.ok and reviewed.intact else exit_codes.FAILED
+    return exit_codes.OK if verified.ok and outcome.ok and reviewed.intact else exit_codes.FAILED

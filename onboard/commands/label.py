@@ -1,18 +1,31 @@
-"""``onboard label check`` and ``render``: a label checked as a print shop would, or drawn at true size."""
+"""``onboard label check``, ``render``, ``print`` and ``scan``: a label checked as a print shop would, drawn at
+true size, printed on the shipper's printer and scanned back from paper (``onboard.printing``)."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
+import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from onboard import exit_codes
-from onboard.errors import UsageError
+from onboard.commands.common import workspace_dir
+from onboard.display import shown
+from onboard.errors import OnboardError, UsageError
 from onboard.files import atomic_write
+from onboard.labels import formats
 from onboard.labels.formats import spelled
+from onboard.printing import PrinterError
+from onboard.settings import Settings
+from onboard.workspace.state import Printer
+from onboard.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
     from onboard.labels.check import LabelReport
@@ -146,3 +159,259 @@ def _write(target: Path, blob: bytes) -> None:
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {target}: there is no folder {target.parent}")
     atomic_write(target, blob)
+
+
+# --- onboard label print / scan: the test label on paper ----------------------------------------------------
+
+_TRACKING_ID = re.compile(r"[A-Za-z0-9]{6,40}")
+#: a CUPS queue name: printable, no space, slash or '#', and not an option
+_QUEUE = re.compile(r"[^\s/#\\\-][^\s/#\\]{0,126}")
+_MAX_COPIES = 20
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def print_(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> int:
+    """``onboard label print FILE``: ZPL raw to a network label printer, or any label to a CUPS queue via lp."""
+    from onboard.labels.check import check_label  # noqa: PLC0415
+    from onboard.printing import cups, evidence, zebra  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    where = workspace_dir(args, settings)
+    workspace = Workspace.open(where)  # before any paper is used: the print is recorded in it
+    path = Path(args.file)
+    data = _read(path)
+    found = formats.sniff(data)
+    if found is None:
+        raise UsageError(f"{path} is not a label file: neither {spelled('nor')}", "print the label file itself")
+    fmt = found.name
+    if not 1 <= args.copies <= _MAX_COPIES:
+        raise UsageError(f"--copies {args.copies}: print 1 to {_MAX_COPIES} copies of a test label")
+    printer = _printer_choice(args, workspace.state.printer)
+    report = check_label(data)
+    drawn_dpi = report.dpi if fmt != "PDF" else None
+    if args.dpi and drawn_dpi and args.dpi != drawn_dpi:
+        raise UsageError(
+            f"{path} is drawn for {drawn_dpi} dpi, not --dpi {args.dpi}",
+            f"print it with --dpi {drawn_dpi}, or buy the label at {args.dpi} dpi",
+        )
+    dpi = args.dpi or drawn_dpi
+    printer_dpi: int | None = None
+    model: str | None = None
+    job: str | None = None
+    if printer.kind == "raw":
+        if fmt != "ZPL":
+            raise UsageError(
+                f"{path} is a {fmt} label: a network label printer takes ZPL raw, not {fmt}",
+                f"print the {fmt} label through its CUPS queue (--cups QUEUE), or print the ZPL label",
+            )
+        target = zebra.parse_target(printer.target)
+        info = zebra.ask(target)
+        model, printer_dpi = info.model, info.dpi
+        if info.problems:
+            raise PrinterError(
+                f"the printer at {target} ({shown(model, 40)}) cannot print now: {', '.join(info.problems)}",
+                "load labels, close the head or press pause (the printer's own display says which), then print again",
+            )
+        if dpi and printer_dpi and dpi != printer_dpi:
+            raise PrinterError(
+                f"{path} is a {dpi} dpi label and the printer at {target} ({shown(model, 40)}) prints at "
+                f"{printer_dpi} dpi",
+                f"buy the label at {printer_dpi} dpi ('onboard certify --formats ZPL --dpi {printer_dpi}') and "
+                f"print that one; a {dpi} dpi label on it prints at the wrong size and may not scan",
+            )
+        dpi = dpi or printer_dpi
+        for _ in range(args.copies):
+            zebra.send(target, data)
+        words = f"{target} ({shown(model, 40)})" if model else str(target)
+    else:
+        job = cups.submit(printer.target, path, fmt, dpi, args.copies)
+        words = f"cups:{printer.target}"
+    at = now()
+    tracking_id, run_id = _tracking_of(where, data)
+    warnings = evidence.record_print(
+        where, printer=printer, printer_words=words, fmt=fmt, dpi=dpi, tracking_id=tracking_id, at=at
+    )
+    for warning in warnings:
+        print(f"onboard: warning: {warning}", file=sys.stderr)
+    if args.json:
+        result = {
+            "file": str(path),
+            "format": fmt,
+            "dpi": dpi,
+            "printer": {"kind": printer.kind, "target": printer.target, "model": model, "dpi": printer_dpi},
+            "copies": args.copies,
+            "bytes": len(data),
+            "job": job,
+            "tracking_id": tracking_id,
+            "run_id": run_id,
+            "printed_at": evidence.moment(at),
+            "label_check": report.status,
+        }
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return exit_codes.OK
+    at_dpi = f", {dpi} dpi" if dpi else ""
+    copies = f", {args.copies} copies" if args.copies > 1 else ""
+    queued = f" (job {job})" if job else ""
+    print(f"printed {path} ({fmt}{at_dpi}{copies}) on {words}{queued}")
+    if report.status != "passed":
+        print(f"  note: the label itself does not pass 'onboard label check' ({report.summary})")
+    if tracking_id:
+        print(f"Now scan the paper label: onboard label scan [--image PHOTO]  (it carries {tracking_id}, run {run_id})")
+    else:
+        print("Now scan the paper label: onboard label scan --expect TRACKING_ID [--image PHOTO]")
+    return exit_codes.OK
+
+
+def _printer_choice(args: argparse.Namespace, remembered: Printer | None) -> Printer:
+    if args.printer is not None:
+        target = _zebra_target(args.printer)
+        return Printer(kind="raw", target=target)
+    if args.cups is not None:
+        if not _QUEUE.fullmatch(args.cups):
+            raise UsageError(
+                f"--cups '{shown(args.cups, 80)}' is not a CUPS queue name", "'lpstat -p' lists the queues by name"
+            )
+        return Printer(kind="cups", target=args.cups)
+    if remembered is None:
+        raise UsageError(
+            "no printer given, and this workspace has not printed before",
+            "give --printer HOST[:PORT] (a network label printer, ZPL) or --cups QUEUE (PDF, PNG); it is remembered",
+        )
+    return remembered
+
+
+def _zebra_target(text: str) -> str:
+    from onboard.printing import zebra  # noqa: PLC0415
+
+    return str(zebra.parse_target(text))
+
+
+def _tracking_of(where: Path, data: bytes) -> tuple[str | None, str | None]:
+    """The tracking id of the label whose bytes these are, from the run that bought it, and that run's id."""
+    from onboard.certify.record import RUNS, read_run, valid_run_id  # noqa: PLC0415
+
+    digest = hashlib.sha256(data).hexdigest()
+    for run_file in sorted((where / RUNS).glob("*/run.json"), reverse=True):
+        if not valid_run_id(run_file.parent.name):
+            continue
+        try:
+            record = read_run(run_file)
+        except OnboardError:
+            continue
+        for label in record.labels():
+            if label.sha256 == digest and _TRACKING_ID.fullmatch(label.tracking_id):
+                return label.tracking_id, record.run_id
+    return None, None
+
+
+def scan(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> int:
+    """``onboard label scan``: what the scanner typed, or a photo of the paper label, against its tracking id."""
+    from onboard.printing import evidence, scanning  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    where = workspace_dir(args, settings)
+    workspace = Workspace.open(where)
+    record = workspace.state.steps.get(evidence.STEP)
+    recorded = dict(record.evidence) if record else {}
+    expected, fmt, dpi = _expected(args, where, recorded)
+    if args.image is not None:
+        image = Path(args.image)
+        reads = scanning.from_image(image, expected)
+        source, what = "image", str(image)
+    else:
+        prompt = (lambda text: print(text, file=sys.stderr)) if sys.stdin.isatty() else None
+        reads = scanning.from_keystrokes(sys.stdin, expected, prompt)
+        source, what = "scanner", "the scanner"
+    verdict = scanning.judge(reads, expected)
+    wanted = " or ".join(expected)
+    said = ""
+    if verdict.ok and verdict.tracking_id is not None:
+        carried_by = ", ".join(dict.fromkeys(read.symbology for read, _ in verdict.carriers))
+        said, warnings = evidence.record_scan(
+            where,
+            tracking_id=verdict.tracking_id,
+            carried_by=carried_by,
+            scanned_with=source,
+            fmt=fmt,
+            dpi=dpi,
+            at=now(),
+        )
+        for warning in warnings:
+            print(f"onboard: warning: {warning}", file=sys.stderr)
+    if args.json:
+        result = {
+            "ok": verdict.ok,
+            "expected": expected,
+            "tracking_id": verdict.tracking_id,
+            "source": source,
+            "image": args.image,
+            "read": [
+                {"symbology": r.symbology, "text": shown(r.text, 200), "carries": _how(verdict, r)} for r in reads
+            ],
+            "recorded": said or None,
+        }
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return exit_codes.OK if verdict.ok else exit_codes.FAILED
+    if not verdict.ok:
+        if not reads:
+            hint = (
+                "photograph the whole label, flat and in even light, filling most of the frame"
+                if source == "image"
+                else "scan the label's barcode; the scanner types the code and Enter"
+            )
+            raise OnboardError(f"no barcode read from {what}; expected {wanted}", hint)
+        seen = "; ".join(f"{r.symbology} '{shown(r.text, 60)}'" for r in reads[:6])
+        raise OnboardError(
+            f"the scan does not match: read {seen}, expected {wanted}",
+            "scan the label printed for this workspace, or give the id it carries with --expect",
+        )
+    hows = "; ".join(f"{r.symbology}: {how}" for r, how in verdict.carriers)
+    print(f"scanned {verdict.tracking_id} from {what}: {hows}")
+    print(f"recorded on {evidence.STEP}: {said}")
+    return exit_codes.OK
+
+
+def _how(verdict: Any, read: Any) -> str | None:
+    return next((how for r, how in verdict.carriers if r == read), None)
+
+
+def _expected(
+    args: argparse.Namespace, where: Path, recorded: dict[str, str]
+) -> tuple[list[str], str | None, int | None]:
+    """The tracking ids a scan must carry, with the label's format and dpi when known."""
+    fmt = recorded.get("format") or None
+    dpi = int(recorded["dpi"]) if recorded.get("dpi", "").isdigit() else None
+    if args.expect is not None:
+        wanted = "".join(args.expect.split())
+        if not _TRACKING_ID.fullmatch(wanted):
+            raise UsageError(
+                f"--expect '{shown(args.expect, 60)}' is not a tracking id",
+                "6 to 40 letters and digits, e.g. TBA304719826511",
+            )
+        return [wanted], fmt, dpi
+    if args.run is not None:
+        from onboard.certify.record import RUNS, read_run, valid_run_id  # noqa: PLC0415
+
+        if not valid_run_id(args.run):
+            raise UsageError(f"--run '{shown(args.run, 60)}' is not a run id", "'ls runs/' in the workspace lists them")
+        run_file = where / RUNS / args.run / "run.json"
+        if not run_file.is_file():
+            raise UsageError(f"there is no run {args.run} in {where}", "'ls runs/' in the workspace lists them")
+        labels = [label for label in read_run(run_file).labels() if _TRACKING_ID.fullmatch(label.tracking_id)]
+        if fmt and any(label.format == fmt and (dpi is None or label.dpi == dpi) for label in labels):
+            labels = [label for label in labels if label.format == fmt and (dpi is None or label.dpi == dpi)]
+        ids = list(dict.fromkeys(label.tracking_id for label in labels))
+        if not ids:
+            raise UsageError(f"run {args.run} holds no label with a tracking id", "give it with --expect TRACKING_ID")
+        if len({label.format for label in labels}) == 1 and len({label.dpi for label in labels}) == 1:
+            fmt, dpi = fmt or labels[0].format, dpi or labels[0].dpi
+        return ids, fmt, dpi
+    if recorded.get("printed_at") and recorded.get("tracking_id"):
+        return [recorded["tracking_id"]], fmt, dpi
+    raise UsageError(
+        "which label was printed? no tracking id is known for the last print",
+        "give --expect TRACKING_ID, or --run RUN_ID for the run that bought the label",
+    )

@@ -15,5 +15,5 @@ from onboard.commands.common import open_workspace
 
 def run(args: argparse.Namespace, today: Callable[[], date] = date.today) -> int:
     workspace = open_workspace(args)
-    sys.stdout.write(render_message(checklist(), workspace.state, args.step_id, today()))
+    sys.stdout.write(render_message(checklist(), workspace.state, args.step_id, today(), workspace.path))
     return exit_codes.OK

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from onboard.emulator import replies, shipping
+from onboard.emulator import access_points, accounts, aftercare, manifests, replies, shipping
 from onboard.emulator.bodies import BodyLimit
 from onboard.emulator.clock import Clock
 from onboard.emulator.credentials import AcceptedCredentials
@@ -80,7 +80,8 @@ async def _state(request: Request) -> Response:
 
 
 async def _control(request: Request) -> Response:
-    """``POST /_emulator/control`` with any of ``advance_seconds``, ``faults``, ``has_role``."""
+    """``POST /_emulator/control`` with any of ``advance_seconds``, ``faults``, ``has_role``, and
+    ``tracking_event`` (``{"trackingId", "eventCode"}``: what the carrier did, e.g. ``DeliveryAttempted``)."""
     emulator: Emulator = request.app.state.emulator
     try:
         body = await request.json()
@@ -96,9 +97,24 @@ async def _control(request: Request) -> Response:
             if not math.isfinite(seconds) or seconds < 0:
                 raise ValueError(f"advance_seconds must be a number of seconds, 0 or more, not {seconds}")
             emulator.clock.advance(seconds)
+        if "tracking_event" in body:
+            _tracking_event(emulator, body["tracking_event"])
     except (ValueError, TypeError, FaultSpecError) as exc:
         return json_response({"error": str(exc).splitlines()[0]}, 400)
     return json_response(emulator.snapshot())
+
+
+def _tracking_event(emulator: Emulator, event: Any) -> None:
+    if not isinstance(event, dict):
+        raise TypeError("tracking_event must be an object with trackingId and eventCode")
+    code = event.get("eventCode")
+    if code not in shipping.EVENT_STATUS:
+        raise ValueError(f"tracking_event.eventCode must be one of {', '.join(shipping.EVENT_STATUS)}")
+    shipment_id = emulator.store.by_tracking.get(str(event.get("trackingId")))
+    shipment = emulator.store.shipments.get(shipment_id) if shipment_id else None
+    if shipment is None:
+        raise ValueError(f"no shipment with trackingId {event.get('trackingId')!r}")
+    shipment.events.append((str(code), emulator.clock.utcnow()))
 
 
 def _request_id() -> dict[str, str]:
@@ -123,6 +139,19 @@ def create_app(settings: EmulatorSettings | None = None) -> Starlette:
         Route(f"{V2}/tracking", shipping.get_tracking, methods=["GET"]),
         Route(f"{V2}/shipments/{{shipment_id}}/documents", shipping.get_shipment_documents, methods=["GET"]),
         Route(f"{V2}/shipments/{{shipment_id}}/cancel", shipping.cancel_shipment, methods=["PUT"]),
+        Route(f"{V2}/shipments/directPurchase", shipping.direct_purchase_shipment, methods=["POST"]),
+        Route(f"{V2}/shipments/additionalInputs/schema", shipping.get_additional_inputs, methods=["GET"]),
+        Route(f"{V2}/carrierAccountFormInputs", accounts.get_carrier_account_form_inputs, methods=["GET"]),
+        Route(f"{V2}/carrierAccounts", accounts.get_carrier_accounts, methods=["PUT"]),
+        Route(f"{V2}/carrierAccounts/{{carrier_id}}", accounts.link_carrier_account, methods=["PUT", "POST"]),
+        Route(f"{V2}/carrierAccounts/{{carrier_id}}/unlink", accounts.unlink_carrier_account, methods=["PUT"]),
+        Route(f"{V2}/collectionForms", manifests.generate_collection_form, methods=["POST"]),
+        Route(f"{V2}/collectionForms/history", manifests.get_collection_form_history, methods=["PUT"]),
+        Route(f"{V2}/collectionForms/{{collection_form_id}}", manifests.get_collection_form, methods=["GET"]),
+        Route(f"{V2}/unmanifestedShipments", manifests.get_unmanifested_shipments, methods=["PUT"]),
+        Route(f"{V2}/accessPoints", access_points.get_access_points, methods=["GET"]),
+        Route(f"{V2}/ndrFeedback", aftercare.submit_ndr_feedback, methods=["POST"]),
+        Route(f"{V2}/claims", aftercare.create_claim, methods=["POST"]),
         Route("/_emulator/state", _state, methods=["GET"]),
         Route("/_emulator/control", _control, methods=["POST"]),
     ]

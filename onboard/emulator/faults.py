@@ -33,6 +33,19 @@ _OPERATIONS = frozenset(
         "getTracking",
         "getShipmentDocuments",
         "cancelShipment",
+        "directPurchaseShipment",
+        "getAdditionalInputs",
+        "getCarrierAccountFormInputs",
+        "getCarrierAccounts",
+        "linkCarrierAccount",
+        "unlinkCarrierAccount",
+        "generateCollectionForm",
+        "getCollectionFormHistory",
+        "getUnmanifestedShipments",
+        "getCollectionForm",
+        "getAccessPoints",
+        "submitNdrFeedback",
+        "createClaim",
     }
 )
 

@@ -20,6 +20,9 @@ INTERNAL = "We encountered an internal error. Please try again."
 UNAVAILABLE = "Service temporarily unavailable or down for maintenance. Please try again after sometime."
 UNSUPPORTED_MEDIA = "The request payload format is not supported."
 TOO_LARGE = "The request payload size is greater than maximum accepted size."
+#: what real traffic answers a request that parses but breaks a business rule (the reason goes in details)
+INVALID_INPUT = "Invalid input."
+ITEMS_HEAVIER = "The requested item weights are greater than the requested package weight."
 
 
 class ApiError(Exception):
@@ -35,6 +38,12 @@ class ApiError(Exception):
 
 def invalid(details: str) -> ApiError:
     return ApiError(400, "InvalidRequest", INVALID_REQUEST, details)
+
+
+def invalid_input(details: str) -> ApiError:
+    """A request that is well formed but that Amazon refuses on its content (``InvalidRequest`` stays for
+    what is missing or does not parse, as the model documents)."""
+    return ApiError(400, "InvalidInput", INVALID_INPUT, details)
 
 
 def not_found(details: str) -> ApiError:

@@ -1,8 +1,10 @@
-"""The Shipping v2 operations: rates, purchase, one-click purchase, tracking, documents, cancel."""
+"""The Shipping v2 purchase flow: rates, additional inputs, purchase, one-click and direct purchase,
+tracking, documents, cancel."""
 
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import uuid
 from datetime import datetime
@@ -11,9 +13,9 @@ from pydantic_core import to_json
 from starlette.responses import Response
 
 from onboard.businesses import Business
-from onboard.emulator import rating
+from onboard.emulator import accounts, inputs, rating, replies
 from onboard.emulator.gateway import Call, operation
-from onboard.emulator.replies import ApiError, invalid, json_response, not_found
+from onboard.emulator.replies import ApiError, invalid, invalid_input, json_response, not_found
 from onboard.emulator.state import REQUEST_TOKEN_TTL, Quote, Shipment
 from onboard.labels.content import LabelContent, LabelParty
 from onboard.labels.render import render_label
@@ -24,8 +26,9 @@ EMULATOR_BANNER = "ONBOARD EMULATOR - NOT A REAL LABEL"
 _WEIGHT_ABBREVIATIONS = {"GRAM": "g", "KILOGRAM": "kg", "OUNCE": "oz", "POUND": "lb"}
 
 
-def _check_shipment_request(request: rq.GetRatesRequest | rq.OneClickShipmentRequest) -> None:
-    """Rules the dynamic sandbox enforces beyond the schema (Amazon's FAQ and integrators' reports)."""
+def _check_shipment_request(request: rq.GetRatesRequest | rq.OneClickShipmentRequest, business: Business) -> None:
+    """Rules the dynamic sandbox enforces beyond the schema (Amazon's FAQ and integrators' reports): what is
+    missing is ``InvalidRequest``; what is there but refused, ``InvalidInput``, as real traffic words it."""
     channel = request.channelDetails
     if channel.channelType == "EXTERNAL" and request.shipTo is None:
         raise invalid("shipTo cannot be null when channelDetails.channelType is EXTERNAL")
@@ -39,6 +42,18 @@ def _check_shipment_request(request: rq.GetRatesRequest | rq.OneClickShipmentReq
                 f"packages[0].items[{i}].itemValue cannot be null: it is required to generate a label "
                 "(use 1 in the shipment's currency when the item has no price)"
             )
+    package = request.packages[0]
+    # a lane the business does not serve is answered with NO_COVERAGE in ineligibleRates, not refused here
+    if request.shipFrom.countryCode == business.country_code and package.insuredValue.unit != business.currency:
+        raise invalid_input(
+            f"packages[0].insuredValue.unit {package.insuredValue.unit} is not the currency of {business.id} "
+            f"({business.currency})"
+        )
+    items_kg = sum(
+        item.weight.value * rating.KG[item.weight.unit] * item.quantity for item in package.items if item.weight
+    )
+    if items_kg > package.weight.value * rating.KG[package.weight.unit] * 1.000001:
+        raise invalid_input(replies.ITEMS_HEAVIER)
 
 
 def _ship_date(call: Call, request: rq.GetRatesRequest | rq.OneClickShipmentRequest) -> datetime:
@@ -52,13 +67,15 @@ def _ship_date(call: Call, request: rq.GetRatesRequest | rq.OneClickShipmentRequ
 def _rate(
     call: Call, request: rq.GetRatesRequest | rq.OneClickShipmentRequest
 ) -> tuple[list[rating.Json], list[rating.Json]]:
-    _check_shipment_request(request)
+    _check_shipment_request(request, call.business)
     return rating.quote(request, call.business, _ship_date(call, request))
 
 
 @operation("getRates")
 async def get_rates(call: Call) -> Response:
     request, raw = await call.body(rq.GetRatesRequest)
+    if request.carrierAccounts:
+        accounts.check_rate_accounts(call, request.carrierAccounts)
     rates, ineligible = _rate(call, request)
     token = f"amzn1.rq.{uuid.uuid4().hex}"
     rate_json = {r["rateId"]: to_json(r) for r in rates}
@@ -84,52 +101,76 @@ def check_document_spec(rate: rs.Rate, spec: rq.RequestedDocumentSpecification) 
     supported = {s.format: s for s in rate.supportedDocumentSpecifications}
     offered = supported.get(spec.format)
     if offered is None:
-        raise invalid(
+        raise invalid_input(
             f"requestedDocumentSpecification.format {spec.format} is not supported by this rate; "
             f"supported formats: [{', '.join(supported)}]"
         )
     size = offered.size
     if (spec.size.width, spec.size.length, spec.size.unit) != (size.width, size.length, size.unit):
-        raise invalid(
+        raise invalid_input(
             f"requestedDocumentSpecification.size {spec.size.width:g}x{spec.size.length:g} {spec.size.unit} "
             f"is not supported; supported size: {size.width:g}x{size.length:g} {size.unit}"
         )
     for option in offered.printOptions:
         dpis = option.supportedDPIs or []
         if spec.dpi is None or spec.dpi not in dpis:
-            raise invalid(
+            raise invalid_input(
                 f"requestedDocumentSpecification.dpi {spec.dpi if spec.dpi is not None else 'null'} is not "
                 f"supported; supported dpi: {dpis}"
             )
         if spec.pageLayout is not None and spec.pageLayout not in option.supportedPageLayouts:
-            raise invalid(
+            raise invalid_input(
                 f"requestedDocumentSpecification.pageLayout {spec.pageLayout} is not supported; "
                 f"supported page layouts: {option.supportedPageLayouts}"
             )
         if spec.needFileJoining not in option.supportedFileJoiningOptions:
-            raise invalid(
+            raise invalid_input(
                 f"requestedDocumentSpecification.needFileJoining {str(spec.needFileJoining).lower()} is not supported"
             )
         names = {d.name for d in option.supportedDocumentDetails}
         mandatory = {d.name for d in option.supportedDocumentDetails if d.isMandatory}
         requested = set(spec.requestedDocumentTypes)
         if requested - names or mandatory - requested:
-            raise invalid(
+            raise invalid_input(
                 f"requestedDocumentSpecification.requestedDocumentTypes must include {sorted(mandatory)} "
                 f"and only {sorted(names)}"
             )
 
 
-def _check_value_added_services(rate: rs.Rate, requested: list[str]) -> None:
+def _check_value_added_services(rate: rs.Rate, requested: list[str], field: str) -> None:
     groups = rate.availableValueAddedServiceGroups or []
     offered = {s.id for g in groups for s in (g.valueAddedServices or [])}
     unknown = sorted(set(requested) - offered)
     if unknown:
-        raise invalid(f"requested value added services are invalid: {unknown}")
+        raise invalid_input(f"The requested value added services are invalid: {unknown} (offered: {sorted(offered)})")
+    if len(set(requested)) != len(requested):
+        raise invalid_input(f"{field} names a value added service twice")
     for group in groups:
         ids = {s.id for s in group.valueAddedServices or []}
-        if group.isRequired and not ids & set(requested):
-            raise invalid(f"value added service group {group.groupId} is required: request one of {sorted(ids)}")
+        chosen = ids & set(requested)
+        if group.isRequired and not chosen:
+            raise invalid_input(
+                f"The requested value added services are invalid: group {group.groupId} is required for this rate; "
+                f"echo one of {sorted(ids)} in {field}"
+            )
+        if len(chosen) > 1:
+            raise invalid_input(f"{field} may hold one service of group {group.groupId}, not {sorted(chosen)}")
+
+
+def _check_additional_inputs(rate: rs.Rate, given: dict[str, object] | None, business: Business) -> None:
+    if not rate.requiresAdditionalInputs:
+        return
+    if given is None:
+        raise invalid_input(
+            f"additionalInputs are required for rate {rate.rateId} ({rate.serviceName}): call getAdditionalInputs "
+            "with its requestToken and rateId for their schema"
+        )
+    found = inputs.problems(rating.ADDITIONAL_INPUTS_SCHEMA, given)
+    declared = given.get("declaredValue")
+    if not found and isinstance(declared, dict) and declared.get("unit") != business.currency:
+        found.append(f"additionalInputs.declaredValue.unit must be {business.currency}, the currency of {business.id}")
+    if found:
+        raise invalid_input("; ".join(found[:3]))
 
 
 def _tracking_id(business: Business) -> str:
@@ -154,6 +195,7 @@ def _buy(
     request: rq.GetRatesRequest | rq.OneClickShipmentRequest,
     rate: rs.Rate,
     spec: rq.RequestedDocumentSpecification,
+    services: tuple[str, ...] = (),
 ) -> tuple[Shipment, rs.PackageDocumentDetail]:
     package = request.packages[0]
     attributes = (
@@ -175,9 +217,14 @@ def _buy(
         reference=package.packageClientReferenceId if "PACKAGE_CLIENT_REFERENCE_ID" in attributes else "",
         sort_code=f"{ship_to.countryCode}-{ship_to.postalCode.replace(' ', '')[:4].upper()}",
         banner=EMULATOR_BANNER,
-        extra_lines=(f"Seller: {package.sellerDisplayName}",)
-        if "SELLER_DISPLAY_NAME" in attributes and package.sellerDisplayName
-        else (),
+        extra_lines=(
+            *(
+                (f"Seller: {package.sellerDisplayName}",)
+                if "SELLER_DISPLAY_NAME" in attributes and package.sellerDisplayName
+                else ()
+            ),
+            *((f"Services: {', '.join(services)}",) if services else ()),
+        ),
     )
     dpi = spec.dpi or 203
     label = render_label(content, spec.format, dpi)
@@ -192,6 +239,8 @@ def _buy(
         label_dpi=dpi,
         purchased_at=call.emulator.clock.utcnow(),
         ship_from=request.shipFrom,
+        ship_to=ship_to,
+        services=services,
     )
     call.emulator.store.add_shipment(shipment)
     call.emulator.store.counters.purchases += 1
@@ -241,8 +290,10 @@ async def purchase_shipment(call: Call) -> Response:
     if rate is None:
         raise invalid("rateId is not one of the rates returned with this requestToken")
     check_document_spec(rate, request.requestedDocumentSpecification)
-    _check_value_added_services(rate, [s.id for s in request.requestedValueAddedServices or []])
-    shipment, detail = _buy(call, quote.request(), rate, request.requestedDocumentSpecification)
+    services = tuple(s.id for s in request.requestedValueAddedServices or [])
+    _check_value_added_services(rate, list(services), "requestedValueAddedServices")
+    _check_additional_inputs(rate, request.additionalInputs, call.business)
+    shipment, detail = _buy(call, quote.request(), rate, request.requestedDocumentSpecification, services)
     result = rs.PurchaseShipmentResult(
         shipmentId=shipment.shipment_id,
         packageDocumentDetails=[detail],
@@ -268,9 +319,18 @@ async def one_click_shipment(call: Call) -> Response:
         raise invalid(
             f"none of serviceSelection.serviceId {wanted} can ship this package; " + (reasons or f"offered: {offered}")
         )
-    rate = min(candidates, key=lambda r: r.totalCharge.value)
+    # oneClickShipment carries no additionalInputs: a service that needs them is bought through getRates
+    direct = [r for r in candidates if not r.requiresAdditionalInputs]
+    if not direct:
+        raise invalid_input(
+            f"{', '.join(r.serviceId for r in candidates)} requires additional inputs, which oneClickShipment cannot "
+            "carry: use getRates, getAdditionalInputs and purchaseShipment"
+        )
+    rate = min(direct, key=lambda r: r.totalCharge.value)
     check_document_spec(rate, request.labelSpecifications)
-    shipment, detail = _buy(call, request, rate, request.labelSpecifications)
+    services = tuple(s.id for s in request.valueAddedServicesDetails or [])
+    _check_value_added_services(rate, list(services), "valueAddedServicesDetails")
+    shipment, detail = _buy(call, request, rate, request.labelSpecifications, services)
     result = rs.OneClickShipmentResult(
         shipmentId=shipment.shipment_id,
         packageDocumentDetails=[detail],
@@ -289,6 +349,23 @@ def _location(address: rq.Address) -> rs.Location:
         countryCode=address.countryCode,
         postalCode=address.postalCode,
     )
+
+
+#: the summary status a tracking event leaves a shipment in
+EVENT_STATUS = {
+    "PickupDone": "InTransit",
+    "Departed": "InTransit",
+    "ArrivedAtCarrierFacility": "InTransit",
+    "OutForDelivery": "OutForDelivery",
+    "DeliveryAttempted": "DeliveryAttempted",
+    "Delivered": "Delivered",
+    "Lost": "Lost",
+    "Undeliverable": "Undeliverable",
+    "Rejected": "Rejected",
+    "ReturnInitiated": "InTransit",
+    "RecipientRequestedAlternateDeliveryTiming": "InTransit",
+    "AvailableForPickup": "AwaitingCustomerPickup",
+}
 
 
 def _event(shipment: Shipment, code: str, at: datetime) -> rs.Event:
@@ -310,6 +387,10 @@ async def get_tracking(call: Call) -> Response:
     # nothing moves in the sandbox: a label waits for pickup until it is cancelled
     events = [_event(shipment, "ReadyForReceive", shipment.purchased_at)]
     status = "PreTransit"
+    # what the control plane (or an NDR action) made happen since: a failed delivery attempt, a return
+    for code, at in shipment.events:
+        events.append(_event(shipment, code, at))
+        status = EVENT_STATUS.get(code, status)
     if shipment.cancelled_at is not None:
         events.append(_event(shipment, "PickupCancelled", shipment.cancelled_at))
         status = "PickupCancelled"
@@ -377,3 +458,84 @@ async def cancel_shipment(call: Call) -> Response:
     call.emulator.store.cancel(shipment, call.emulator.clock.utcnow())
     call.emulator.store.counters.cancellations += 1
     return json_response({"payload": {}}, headers=call.headers)
+
+
+@operation("getAdditionalInputs")
+async def get_additional_inputs(call: Call) -> Response:
+    query = call.request.query_params
+    token, rate_id = query.get("requestToken"), query.get("rateId")
+    # Amazon's static sandbox sends the literal string "null" for a missing token (its 400 example)
+    if not token or token == "null":  # noqa: S105 - Amazon's literal, not a password
+        raise invalid("RequestToken cannot be null")
+    if not rate_id or rate_id == "null":
+        raise invalid("RateId cannot be null")
+    quote = call.emulator.store.quotes.get(token)
+    if quote is None:
+        raise invalid_input("requestToken is invalid or unknown: call getRates for a new one")
+    if quote.business_id != call.business.id:
+        raise invalid_input(f"requestToken was issued for {quote.business_id}, not {call.business.id}")
+    if call.emulator.clock.now() - quote.created > REQUEST_TOKEN_TTL:
+        raise ApiError(400, "TOKEN_EXPIRED", "The requestToken has expired.", "call getRates again within 10 minutes")
+    rate = quote.rate(rate_id)
+    if rate is None:
+        raise invalid_input("rateId is not one of the rates returned with this requestToken")
+    schema = rating.ADDITIONAL_INPUTS_SCHEMA if rate.requiresAdditionalInputs else {}
+    return json_response({"payload": schema}, headers=call.headers)
+
+
+#: what directPurchaseShipment prints when no labelSpecifications are given (Amazon's model says so)
+DEFAULT_LABEL = rq.RequestedDocumentSpecification(
+    format="PNG",
+    size=rq.DocumentSize(width=4, length=6, unit="INCH"),
+    dpi=203,
+    needFileJoining=False,
+    requestedDocumentTypes=["LABEL"],
+)
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+@operation("directPurchaseShipment", mutating=True)
+async def direct_purchase_shipment(call: Call) -> Response:
+    key = call.request.headers.get("x-amzn-IdempotencyKey")
+    locale = call.request.headers.get("locale")
+    if locale is not None and not _LOCALE.match(locale):
+        raise invalid(f"locale '{locale}' is not an IETF language tag such as en-US")
+    request, raw = await call.body(rq.DirectPurchaseRequest)
+    store = call.emulator.store
+    stored_key = f"directPurchaseShipment:{call.business.id}:{key}"
+    if key:
+        call.headers["x-amzn-IdempotencyKey"] = key
+        seen = store.idempotency.get(stored_key)
+        if seen is not None:
+            if seen[0] != raw:
+                raise invalid("x-amzn-IdempotencyKey was already used with a different request body")
+            store.counters.idempotent_replays += 1
+            return Response(seen[1], headers=call.headers, media_type="application/json")
+    # the model makes only channelDetails required; an off-Amazon shipment cannot be bought without these
+    channel = request.channelDetails.channelType
+    if request.shipFrom is None:
+        raise invalid(f"shipFrom cannot be null when channelDetails.channelType is {channel}")
+    if request.packages is None:
+        raise invalid(f"packages cannot be null when channelDetails.channelType is {channel}")
+    shipment_request = rq.GetRatesRequest(
+        shipTo=request.shipTo,
+        shipFrom=request.shipFrom,
+        returnTo=request.returnTo,
+        packages=request.packages,
+        channelDetails=request.channelDetails,
+    )
+    quoted, ineligible = _rate(call, shipment_request)
+    # the cheapest service that needs nothing more than the request holds
+    rates = [r for r in (rs.Rate.model_validate(q) for q in quoted) if not r.requiresAdditionalInputs]
+    if not rates:
+        reasons = "; ".join(f"{i['serviceId']}: {i['ineligibilityReasons'][0]['message']}" for i in ineligible)
+        raise invalid_input(f"no service can ship this package; {reasons or 'none offered'}")
+    rate = min(rates, key=lambda r: r.totalCharge.value)
+    spec = request.labelSpecifications or DEFAULT_LABEL
+    check_document_spec(rate, spec)
+    shipment, detail = _buy(call, shipment_request, rate, spec)
+    result = rs.DirectPurchaseResult(shipmentId=shipment.shipment_id, packageDocumentDetailList=[detail])
+    body = rs.DirectPurchaseResponse(payload=result).model_dump_json(exclude_none=True).encode()
+    if key:
+        store.remember(stored_key, raw, body)
+    return Response(body, headers=call.headers, media_type="application/json")

@@ -1,7 +1,9 @@
-"""What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters.
+"""What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters; carrier
+accounts per seller, collection forms, claims.
 
 With ``sandbox serve --state FILE`` the changes to shipments and idempotency keys also go to a
-``Recorder`` (``onboard.emulator.journal``), so that a restarted emulator still knows them.
+``Recorder`` (``onboard.emulator.journal``), so that a restarted emulator still knows them; carrier
+accounts, collection forms, claims and tracking events after the purchase are kept in memory only.
 """
 
 from __future__ import annotations
@@ -54,6 +56,36 @@ class Shipment:
     purchased_at: datetime
     ship_from: rq.Address
     cancelled_at: datetime | None = None
+    ship_to: rq.Address | None = None
+    #: the value-added services bought with the label
+    services: tuple[str, ...] = ()
+    #: what happened after the purchase (tracking event code, when), e.g. a failed delivery attempt
+    events: list[tuple[str, datetime]] = field(default_factory=list)
+    #: the collection form the shipment was manifested on
+    collection_form_id: str | None = None
+    #: the claims filed for it, by reason
+    claims: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LinkedAccount:
+    account_id: str
+    carrier_id: str
+    account_type: str
+    #: the account number as linked: linking the same one again answers the same accountId
+    number: str
+
+
+@dataclass(slots=True)
+class CollectionForm:
+    form_id: str
+    business_id: str
+    carrier_id: str
+    carrier_name: str
+    created: datetime
+    ship_from: rq.Address
+    shipment_ids: tuple[str, ...]
+    pdf: bytes
 
 
 @dataclass(slots=True)
@@ -88,6 +120,11 @@ class Store:
     # idempotency key -> (request body, the response body sent)
     idempotency: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
+    #: linked carrier accounts per seller (app, refresh token and business), by carrierId
+    carrier_accounts: dict[str, dict[str, LinkedAccount]] = field(default_factory=dict)
+    collection_forms: dict[str, CollectionForm] = field(default_factory=dict)
+    #: claimId -> shipmentId
+    claims: dict[str, str] = field(default_factory=dict)
     #: None keeps everything in memory only; quotes and counters are never recorded
     journal: Recorder | None = None
 

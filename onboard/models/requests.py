@@ -237,3 +237,100 @@ class OneClickShipmentRequest(Sent):
     serviceSelection: ServiceSelection
     shipperInstruction: ShipperInstruction | None = None
     destinationAccessPointDetails: AccessPointDetails | None = None
+
+
+# --- directPurchaseShipment ---------------------------------------------------------------------------
+
+
+class DirectPurchaseRequest(Sent):
+    shipTo: Address | None = None
+    shipFrom: Address | None = None
+    returnTo: Address | None = None
+    packages: Annotated[list[Package], Field(min_length=1)] | None = None
+    channelDetails: ChannelDetails
+    labelSpecifications: RequestedDocumentSpecification | None = None
+
+
+# --- carrier accounts ---------------------------------------------------------------------------------
+
+AccountType = Literal["SHIPPER_ACCOUNT", "SHIPPER_ACCOUNT_WITH_INVOICE", "AMAZON_ACCOUNT"]
+
+
+class GetCarrierAccountsRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+
+
+class CarrierAccountAttribute(Sent):
+    attributeName: str | None = None
+    propertyGroup: str | None = None
+    value: str | None = None
+
+
+class LinkCarrierAccountRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+    carrierAccountType: NonEmpty
+    carrierAccountAttributes: list[CarrierAccountAttribute]
+    encryptedCarrierAccountAttributes: list[CarrierAccountAttribute] | None = None
+
+
+class UnlinkCarrierAccountRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+    accountId: str | None = None
+
+
+# --- collection forms ---------------------------------------------------------------------------------
+
+
+class DateRange(Sent):
+    startDate: datetime | None = None
+    endDate: datetime | None = None
+
+
+class GenerateCollectionFormRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+    carrierId: NonEmpty
+    shipFromAddress: Address | None = None
+
+
+class GetCollectionFormHistoryRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+    maxResults: Annotated[int, Field(ge=1)] | None = None
+    carrierId: str | None = None
+    shipFromAddress: Address | None = None
+    dateRange: DateRange | None = None
+
+
+class GetUnmanifestedShipmentsRequest(Sent):
+    clientReferenceDetails: list[ClientReferenceDetail] | None = None
+
+
+# --- after the purchase: NDR feedback and claims -------------------------------------------------------
+
+NdrAction = Literal["RESCHEDULE", "REATTEMPT", "RTO"]
+ClaimReason = Literal[
+    "LOST_IN_TRANSIT", "DAMAGED_IN_TRANSIT", "DELIVERED_NOT_RECEIVED", "ITEM_MISSING_SWITCHEROO", "COD_ABUSE"
+]
+SettlementType = Literal["REFUND", "CERTIFICATE_OF_FACT"]
+AccessPointType = Literal[
+    "HELIX", "CAMPUS_LOCKER", "OMNI_LOCKER", "ODIN_LOCKER", "DOBBY_LOCKER", "CORE_LOCKER", "3P", "CAMPUS_ROOM"
+]
+
+
+class NdrRequestData(Sent):
+    rescheduleDate: datetime | None = None
+    additionalAddressNotes: Annotated[str, Field(max_length=256)] | None = None
+
+
+class SubmitNdrFeedbackRequest(Sent):
+    trackingId: NonEmpty
+    ndrAction: NdrAction
+    ndrRequestData: NdrRequestData | None = None
+
+
+class CreateClaimRequest(Sent):
+    trackingId: NonEmpty
+    declaredValue: Currency | None = None
+    claimReason: ClaimReason
+    isReplacementPackageSent: bool | None = None
+    proofs: list[str] | None = None
+    settlementType: SettlementType

@@ -249,3 +249,182 @@ class GetShipmentDocumentsResponse(Wrapped):
 
 class CancelShipmentResponse(Wrapped):
     payload: CancelShipmentResult
+
+
+# --- the operations beyond the purchase flow ----------------------------------------------------------
+
+
+class Geocode(Received):
+    latitude: str | None = None
+    longitude: str | None = None
+
+
+class Address(Received):
+    name: str | None = None
+    addressLine1: str | None = None
+    addressLine2: str | None = None
+    addressLine3: str | None = None
+    companyName: str | None = None
+    stateOrRegion: str | None = None
+    city: str | None = None
+    countryCode: str | None = None
+    postalCode: str | None = None
+    email: str | None = None
+    phoneNumber: str | None = None
+    geocode: Geocode | None = None
+
+
+class DirectPurchaseResult(Received):
+    shipmentId: LooseStr
+    packageDocumentDetailList: list[PackageDocumentDetail] | None = None
+
+
+class DirectPurchaseResponse(Wrapped):
+    payload: DirectPurchaseResult
+
+
+class GetAdditionalInputsResponse(Wrapped):
+    #: a JSON schema (draft 04) of the inputs the rate needs; an empty object when it needs none
+    payload: dict[str, Any]
+
+
+class ValidationMetadata(Received):
+    errorMessage: str | None = None
+    validationStrategy: str | None = None
+    value: str | None = None
+
+
+class CarrierAccountInput(Received):
+    descriptionLocalizationKey: str | None = None
+    name: str | None = None
+    groupName: str | None = None
+    inputType: str | None = None
+    isMandatory: bool | None = None
+    isConfidential: bool | None = None
+    isHidden: bool | None = None
+    validationMetadata: list[ValidationMetadata] | None = None
+
+
+class LinkableAccountType(Received):
+    accountType: str | None = None
+    carrierAccountInputs: list[CarrierAccountInput] | None = None
+
+
+class LinkableCarrier(Received):
+    carrierId: str | None = None
+    linkableAccountTypes: list[LinkableAccountType] | None = None
+
+
+class GetCarrierAccountFormInputsResponse(Received):
+    linkableCarriersList: list[LinkableCarrier] | None = None
+
+
+class ActiveAccount(Received):
+    accountId: str | None = None
+    carrierId: str | None = None
+
+
+class GetCarrierAccountsResponse(Received):
+    activeAccounts: list[ActiveAccount]
+
+
+class LinkCarrierAccountResponse(Received):
+    registrationStatus: str | None = None
+    accountId: str | None = None
+
+
+class UnlinkCarrierAccountResponse(Received):
+    isUnlinked: bool | None = None
+
+
+class CollectionsFormDocument(Received):
+    base64EncodedContent: str | None = None
+    documentFormat: str | None = None
+
+
+class GenerateCollectionFormResponse(Received):
+    collectionsFormDocument: CollectionsFormDocument | None = None
+
+
+class GetCollectionFormResponse(Received):
+    collectionsFormDocument: CollectionsFormDocument | None = None
+
+
+class CollectionFormsHistoryRecord(Received):
+    carrierName: str | None = None
+    creationDate: datetime | None = None
+    generationStatus: str | None = None
+    collectionFormId: str | None = None
+    shipFromAddress: Address | None = None
+
+
+class GetCollectionFormHistoryResponse(Received):
+    collectionFormsHistoryRecordList: list[CollectionFormsHistoryRecord] | None = None
+    lastRefreshedDate: str | None = None
+
+
+class UnmanifestedShipmentLocation(Received):
+    address: Address | None = None
+    lastManifestDate: datetime | None = None
+
+
+class UnmanifestedCarrierInformation(Received):
+    carrierId: str | None = None
+    carrierName: str | None = None
+    unmanifestedShipmentLocationList: list[UnmanifestedShipmentLocation] | None = None
+
+
+class GetUnmanifestedShipmentsResponse(Received):
+    unmanifestedCarrierInformationList: list[UnmanifestedCarrierInformation] | None = None
+
+
+class TimeOfDay(Received):
+    hourOfDay: int | None = None
+    minuteOfHour: int | None = None
+    secondOfMinute: int | None = None
+
+
+class OperatingHours(Received):
+    closingTime: TimeOfDay | None = None
+    openingTime: TimeOfDay | None = None
+    midDayClosures: list[TimeOfDay] | None = None
+
+
+class DateRange(Received):
+    startDate: datetime | None = None
+    endDate: datetime | None = None
+
+
+class ExceptionOperatingHours(Received):
+    dateRange: DateRange | None = None
+    operatingHours: OperatingHours | None = None
+
+
+class AccessibilityAttributes(Received):
+    distance: str | None = None
+    driveTime: int | None = None
+
+
+class AccessPoint(Received):
+    accessPointId: str | None = None
+    name: str | None = None
+    timezone: str | None = None
+    type: str | None = None
+    accessibilityAttributes: AccessibilityAttributes | None = None
+    address: Address | None = None
+    exceptionOperatingHours: list[ExceptionOperatingHours] | None = None
+    assistanceType: str | None = None
+    score: str | None = None
+    standardOperatingHours: dict[str, OperatingHours] | None = None
+
+
+class GetAccessPointsResult(Received):
+    accessPointsMap: dict[str, list[AccessPoint]]
+
+
+class GetAccessPointsResponse(Wrapped):
+    payload: GetAccessPointsResult
+
+
+class CreateClaimResponse(Received):
+    claimId: str | None = None

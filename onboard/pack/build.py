@@ -35,7 +35,7 @@ from onboard.settings import Settings
 from onboard.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
-    from PIL import Image
+    from onboard.labels.report import Pictures
 
 MANIFEST = "manifest.json"
 PACKS = "packs"
@@ -108,17 +108,17 @@ def contradictions(run: RunRecord, label_files: dict[str, bytes]) -> list[str]:
     ]
 
 
-def _previews(labels: list[Label], files: dict[str, bytes]) -> dict[str, tuple[Image.Image, ...]]:
+def _previews(labels: list[Label], files: dict[str, bytes]) -> dict[str, Pictures]:
     """Every label of every file drawn at its dpi: a ZPL file of three formats is three label pages."""
     from onboard.labels.formats import find  # noqa: PLC0415 - PDFium and the ZPL interpreter load only here
 
-    images: dict[str, tuple[Image.Image, ...]] = {}
+    images: dict[str, Pictures] = {}
     for label in labels:
         fmt = find(label.format)
         if fmt is None or not label.file or label.file not in files or label.file in images:
             continue
         try:
-            images[label.file] = fmt.pictures(files[label.file], label.dpi).pages
+            images[label.file] = fmt.pictures(files[label.file], label.dpi)
         except (ValueError, OSError):
             continue  # the label pages show what can be drawn; the checks already say what cannot
     return images

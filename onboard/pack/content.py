@@ -1,5 +1,9 @@
 """What a sign-off pack reports, gathered once from the workspace and its run, for the PDF and the HTML.
 
+Both reports say the same words: every sentence, caption, verdict and row label they show is written
+here once (``cover``, ``sign_off``, ``notes``, each label's ``caption``, each row's ``verdict``), and the
+PDF (``pdf_report``) and the HTML (``html_report`` with ``templates/report.html.j2``) only lay them out.
+
 Everything here is already redacted: the run record was written without personal data or secrets,
 the client id is shown as ``amzn1.application-oa2-client.…3f9a``, and evidence never holds a secret.
 Known secrets are masked by value once more, and control characters made visible, as they are gathered.
@@ -16,7 +20,7 @@ from onboard.certify.record import RunRecord
 from onboard.checklist.load import checklist
 from onboard.checklist.progress import progress
 from onboard.credentials.store import default_store, resolve
-from onboard.display import shown
+from onboard.display import counted, shown
 from onboard.pack import NOT_FROM_AMAZON
 from onboard.redact import redact
 from onboard.settings import Settings
@@ -35,6 +39,42 @@ def statement(run: RunRecord) -> dict[str, Any]:
         "complete": run.complete,
         "results": {case.id: case.status for case in run.cases},
     }
+
+
+#: how the reports write a status, in every table and heading
+VERDICTS = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIPPED", "error": "ERROR", "placeholder": "PLACEHOLDER"}
+#: the sign-off block: what the account manager fills in (label, what is printed in the field)
+SIGN_OFF = (
+    ("Test label checked by", ""),
+    ("Date", ""),
+    ("Decision", "approved  /  changes needed (see notes)"),
+    ("First ship date agreed", ""),
+    ("Signature", ""),
+    ("Notes", ""),
+)
+
+
+def verdict(status: object) -> str:
+    return VERDICTS.get(str(status), str(status).upper())
+
+
+def caption(label: dict[str, Any], number: int = 1, of: int = 1) -> str:
+    """What a label page is called, in the PDF's outline, on the page and in the HTML:
+    ``P-02 · PDF · 203 dpi · TBA075078433563`` (a reprint says so; one of several labels in a file, which)."""
+    case = label["case"] if label.get("kind", "label") == "label" else f"{label['case']} {label['kind']}"
+    words = [case, label["format"], f"{label['dpi']} dpi", label.get("tracking_id") or "no tracking ID"]
+    if of > 1:
+        words.append(f"label {number} of {of}")
+    return " · ".join(str(word) for word in words)
+
+
+def _run_verdict(run: RunRecord) -> str:
+    words = ["passed" if run.ok else "NOT passed"]
+    if not run.complete:
+        words.append("INCOMPLETE")
+    if run.partial:
+        words.append("PARTIAL")
+    return ", ".join(words)
 
 
 def _client_id(workspace: Workspace, settings: Settings) -> str:
@@ -85,23 +125,90 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
             "status": case.status,
             "detail": case.detail,
             "seconds": round(case.elapsed_ms / 1000, 2),
+            "time": f"{case.elapsed_ms / 1000:.2f}\u00a0s",  # a no-break space: never "0.01" above "s"
+            "verdict": verdict(case.status),
             "request_ids": calls_by_case.get(case.id, []),
         }
         for case in run.cases
     ]
-    labels = [label.model_dump(mode="json") for label in run.labels()]
-    coverage = [
-        {"requirement": row.requirement, "case": row.case or "—", "result": row.result, "ok": row.ok, "why": row.why}
-        | {"request_ids": list(row.request_ids)}
-        for row in run.coverage(required_by_onboard())
-    ]
+    labels = []
+    for label in run.labels():
+        dumped = label.model_dump(mode="json")
+        checks = [
+            {
+                "name": check["name"],
+                "verdict": "PASS" if check["ok"] else "FAIL",
+                "ok": check["ok"],
+                "detail": check["detail"],
+            }
+            for check in dumped["report"]["checks"]
+        ]
+        barcodes = [
+            {"name": f"barcode {barcode['symbology']}", "text": barcode["text"] or barcode["error"]}
+            for barcode in dumped["report"]["barcodes"]
+        ]
+        labels.append(
+            dumped
+            | {
+                "caption": caption(dumped),
+                "verdict": verdict(label.status),
+                "checks": checks,
+                "barcodes": barcodes,
+                "file_line": f"file {label.file or '(none)'} · {counted(label.size, 'byte')}",
+            }
+        )
+    coverage = []
+    for row in run.coverage(required_by_onboard()):
+        note = "" if row.ok else "; ".join(part for part in (row.result, row.why) if part)
+        coverage.append(
+            {"requirement": row.requirement, "case": row.case or "—", "result": row.result, "ok": row.ok}
+            | {"why": row.why, "verdict": "PASS" if row.ok else "NOT MET", "note": note}
+            | {"request_ids": list(row.request_ids)}
+        )
 
     # the run's own account of what keeps it from sign-off, the same lines review shows
     open_items = run.problems(required_by_onboard())
 
+    doubts = run.amazon_doubts()
+    warning = None if amazon else NOT_FROM_AMAZON
+    api = run.endpoints.api
+    cover = [
+        ("Shipper", [(profile.shipper_name, "")]),
+        ("Business id", [(profile.business_id, "")]),
+        ("Region", [(profile.region, "")]),
+        ("Environment", [(f"{run.environment} — API ", ""), (api, "id")] if api else [(run.environment, "")]),
+        ("LWA client id", [(_client_id(workspace, settings), "id")]),
+        (
+            "Certification run",
+            [(run.run_id, "id"), (f" ({_run_verdict(run)}), {counted(len(run.calls), 'call')}", "")],
+        ),
+        (
+            "Run started / finished",
+            [(f"{run.started.isoformat()} / {run.finished.isoformat() if run.finished else 'not ended'}", "")],
+        ),
+        ("Pack made", [(f"{now.strftime('%Y-%m-%d %H:%M UTC')} with onboard {__version__}", "")]),
+        ("Checklist", [(f"{view.done} of {counted(len(view.steps), 'step')} done", "")]),
+    ]
+    notes = {
+        # the first reason the run is not Amazon's, in a sentence: "… this pack was made against the emulator at …"
+        "not_from_amazon": f"{warning}: this pack was {doubts[0]}, not against Amazon." if warning and doubts else "",
+        "coverage": (
+            "Each requirement sign-off needs, the case that proves it, its result and the x-amzn-RequestIds of the "
+            "answers that prove it: look them up in Amazon's own systems."
+        ),
+        "label_pages": (
+            "The label pages follow: each label at its true size (4 x 6 in), exactly as the API returned it, "
+            "with nothing drawn over it. Print them at 100% (actual size), not 'fit to page', and cut at the marks."
+        ),
+        "no_audit": "No change recorded yet.",
+        # on every label page, under its caption
+        "label_page": "true size, exactly as the API returned it",
+        "print": "Print at 100% (actual size), not 'fit to page'; cut at the marks.",
+    }
+
     content = {
         "title": "Amazon Shipping integration: sign-off pack",
-        "warning": None if amazon else NOT_FROM_AMAZON,
+        "warning": warning,
         "made_against_amazon": amazon,
         "shipper": profile.shipper_name,
         "business_id": profile.business_id,
@@ -123,7 +230,7 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
         "checklist": {"done": view.done, "total": len(view.steps), "phases": phases},
         "audit": [
             {
-                "at": entry.at.strftime("%Y-%m-%d %H:%M"),
+                "at": entry.at.strftime("%Y-%m-%d\u00a0%H:%M"),  # a no-break space: the time stays by its date
                 "step": entry.step,
                 "field": entry.field,
                 "old": entry.old or "",
@@ -136,6 +243,9 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
         "labels": labels,
         "coverage": coverage,
         "open_items": open_items,
+        "cover": [{"label": label, "parts": parts} for label, parts in cover],
+        "sign_off": [list(row) for row in SIGN_OFF],
+        "notes": notes,
     }
     # the workspace's fields and the run's texts came from people and servers: known secrets masked by
     # value, control characters (a bidi override that reorders "failed") written as their escapes

@@ -13,8 +13,10 @@ Which calls are repeated when the outcome is unknown (a 500, a timeout after sen
   again instead of buying a second label;
 - cancelShipment: always; a cancel that already happened on an attempt whose answer was lost comes back
   as "already cancelled", which is then taken as the success it was;
-- oneClickShipment: has no idempotency key in Amazon's model, so only a 429 or a request that never
-  left (connection refused) is sent again.
+- oneClickShipment, submitNdrFeedback, createClaim: no idempotency key in Amazon's model, so only a 429
+  or a request that never left (connection refused) is sent again;
+- directPurchaseShipment and generateCollectionForm: always, with the same ``x-amzn-IdempotencyKey``;
+- the other reads and the carrier-account calls (which answer the same account when repeated): always.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from onboard import __version__
 from onboard.credentials.model import Credentials
 from onboard.models import requests as rq
 from onboard.models import responses as rs
+from onboard.models.base import Received
 from onboard.models.errors import parse_error_body
 from onboard.spapi.auth import LwaAuth, TokenSource, failure_kind, redirect_target
 from onboard.spapi.endpoints import Endpoints
@@ -60,7 +63,7 @@ from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 V2 = "/shipping/v2"
 USER_AGENT = f"onboard/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-R = TypeVar("R", bound=rs.Wrapped)
+R = TypeVar("R", bound=Received)
 
 #: set by a caller (the certification runner, per case) to tag the calls made in its task
 CALL_TAG: ContextVar[str | None] = ContextVar("onboard_call_tag", default=None)
@@ -200,10 +203,95 @@ class ShippingClient:
         )
 
     async def get_additional_inputs(self, request_token: str, rate_id: str) -> dict[str, Any]:
+        """The JSON schema of the inputs a rate needs before its purchase (empty when it needs none)."""
         params = {"requestToken": request_token, "rateId": rate_id}
         body = await self._call("getAdditionalInputs", "GET", f"{V2}/shipments/additionalInputs/schema", params=params)
-        parsed = json.loads(body)
-        return parsed if isinstance(parsed, dict) else {"payload": parsed}
+        return self._parse("getAdditionalInputs", body, rs.GetAdditionalInputsResponse).payload
+
+    async def direct_purchase_shipment(
+        self, request: rq.DirectPurchaseRequest, idempotency_key: str | None = None, locale: str | None = None
+    ) -> rs.DirectPurchaseResult:
+        headers = {"x-amzn-IdempotencyKey": idempotency_key or uuid.uuid4().hex}
+        if locale:
+            headers["locale"] = locale
+        body = await self._call(
+            "directPurchaseShipment", "POST", f"{V2}/shipments/directPurchase", body=request, headers=headers
+        )
+        return self._parse("directPurchaseShipment", body, rs.DirectPurchaseResponse).payload
+
+    async def get_carrier_account_form_inputs(self) -> rs.GetCarrierAccountFormInputsResponse:
+        body = await self._call("getCarrierAccountFormInputs", "GET", f"{V2}/carrierAccountFormInputs")
+        return self._parse("getCarrierAccountFormInputs", body, rs.GetCarrierAccountFormInputsResponse)
+
+    async def get_carrier_accounts(
+        self, request: rq.GetCarrierAccountsRequest | None = None
+    ) -> rs.GetCarrierAccountsResponse:
+        request = request or rq.GetCarrierAccountsRequest()
+        body = await self._call("getCarrierAccounts", "PUT", f"{V2}/carrierAccounts", body=request)
+        return self._parse("getCarrierAccounts", body, rs.GetCarrierAccountsResponse)
+
+    async def link_carrier_account(
+        self, carrier_id: str, request: rq.LinkCarrierAccountRequest
+    ) -> rs.LinkCarrierAccountResponse:
+        """Link the seller's own account with a carrier (Amazon's model defines it as PUT and as POST; PUT)."""
+        path = f"{V2}/carrierAccounts/{_segment(carrier_id)}"
+        body = await self._call("linkCarrierAccount", "PUT", path, body=request)
+        return self._parse("linkCarrierAccount", body, rs.LinkCarrierAccountResponse)
+
+    async def unlink_carrier_account(
+        self, carrier_id: str, request: rq.UnlinkCarrierAccountRequest
+    ) -> rs.UnlinkCarrierAccountResponse:
+        path = f"{V2}/carrierAccounts/{_segment(carrier_id)}/unlink"
+        body = await self._call("unlinkCarrierAccount", "PUT", path, body=request)
+        return self._parse("unlinkCarrierAccount", body, rs.UnlinkCarrierAccountResponse)
+
+    async def generate_collection_form(
+        self, request: rq.GenerateCollectionFormRequest, idempotency_key: str | None = None
+    ) -> rs.GenerateCollectionFormResponse:
+        headers = {"x-amzn-IdempotencyKey": idempotency_key or uuid.uuid4().hex}
+        body = await self._call(
+            "generateCollectionForm", "POST", f"{V2}/collectionForms", body=request, headers=headers
+        )
+        return self._parse("generateCollectionForm", body, rs.GenerateCollectionFormResponse)
+
+    async def get_collection_form_history(
+        self, request: rq.GetCollectionFormHistoryRequest | None = None
+    ) -> rs.GetCollectionFormHistoryResponse:
+        request = request or rq.GetCollectionFormHistoryRequest()
+        body = await self._call("getCollectionFormHistory", "PUT", f"{V2}/collectionForms/history", body=request)
+        return self._parse("getCollectionFormHistory", body, rs.GetCollectionFormHistoryResponse)
+
+    async def get_unmanifested_shipments(
+        self, request: rq.GetUnmanifestedShipmentsRequest | None = None
+    ) -> rs.GetUnmanifestedShipmentsResponse:
+        request = request or rq.GetUnmanifestedShipmentsRequest()
+        body = await self._call("getUnmanifestedShipments", "PUT", f"{V2}/unmanifestedShipments", body=request)
+        return self._parse("getUnmanifestedShipments", body, rs.GetUnmanifestedShipmentsResponse)
+
+    async def get_collection_form(self, collection_form_id: str) -> rs.GetCollectionFormResponse:
+        path = f"{V2}/collectionForms/{_segment(collection_form_id)}"
+        body = await self._call("getCollectionForm", "GET", path)
+        return self._parse("getCollectionForm", body, rs.GetCollectionFormResponse)
+
+    async def get_access_points(
+        self, access_point_types: list[rq.AccessPointType], country_code: str, postal_code: str
+    ) -> rs.GetAccessPointsResult:
+        params = {
+            "accessPointTypes": ",".join(access_point_types),
+            "countryCode": country_code,
+            "postalCode": postal_code,
+        }
+        body = await self._call("getAccessPoints", "GET", f"{V2}/accessPoints", params=params)
+        return self._parse("getAccessPoints", body, rs.GetAccessPointsResponse).payload
+
+    async def submit_ndr_feedback(self, request: rq.SubmitNdrFeedbackRequest) -> None:
+        """Answered 204 with no body. No idempotency key in the model, so an unknown outcome is not resent."""
+        await self._call("submitNdrFeedback", "POST", f"{V2}/ndrFeedback", body=request, repeatable=False)
+
+    async def create_claim(self, request: rq.CreateClaimRequest) -> rs.CreateClaimResponse:
+        """No idempotency key in the model: a claim whose answer was lost is not filed again."""
+        body = await self._call("createClaim", "POST", f"{V2}/claims", body=request, repeatable=False)
+        return self._parse("createClaim", body, rs.CreateClaimResponse)
 
     async def send_raw(
         self, operation: str, method: str, path: str, body: dict[str, Any] | None, *, access_token: str | None = None
@@ -345,6 +433,9 @@ class ShippingClient:
     @staticmethod
     def _parse(operation: str, body: bytes, model: type[R]) -> R:
         try:
+            if not issubclass(model, rs.Wrapped):
+                # the carrier-account, collection-form and claim answers carry no payload wrapper
+                return model.model_validate_json(body)
             return model.read(body)
         except ValidationError as exc:
             first = exc.errors()[0]

@@ -21,6 +21,9 @@ Who calls what, in order:
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
+import inspect
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -42,26 +45,17 @@ from onboard.checklist.record import Applied, Change, apply_change
 from onboard.checklist.schema import Checklist
 from onboard.display import shown
 from onboard.settings import Settings
-from onboard.tui.session import MODES, Clock, UiState
+from onboard.tui.sections import MODES, SECTIONS, Section
+from onboard.tui.session import Clock, UiState
+from onboard.tui.widgets.base import KeysStepAside, in_a_field
 from onboard.workspace.state import Profile, WorkspaceState
 from onboard.workspace.workspace import STATE_FILE, Workspace, locked, resolve_dir
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from onboard.tui.screens.certification import CertificationScreen
-    from onboard.tui.screens.credentials import CredentialsScreen
-    from onboard.tui.screens.journey import JourneyScreen
-    from onboard.tui.screens.signoff import SignoffScreen
-
 __all__ = ["OnboardApp", "main", "make_app"]
 
-SECTION_TITLES = {
-    "journey": "Journey",
-    "credentials": "Credentials",
-    "certification": "Certification",
-    "signoff": "Sign-off",
-}
 #: how often to look for a change made by another process ('onboard step' in another terminal)
 WATCH_SECONDS = 2.0
 #: during a run, a second Ctrl+Q within this time quits anyway
@@ -84,47 +78,40 @@ def _refuse_textual_log() -> bool:
     return True
 
 
-# each section's screen is imported when first shown: the first frame needs the journey only
-def _journey() -> JourneyScreen:
-    from onboard.tui.screens.journey import JourneyScreen  # noqa: PLC0415
-
-    return JourneyScreen()
-
-
-def _credentials() -> CredentialsScreen:
-    from onboard.tui.screens.credentials import CredentialsScreen  # noqa: PLC0415
-
-    return CredentialsScreen()
+def _screen(entry: Section) -> Screen[None]:
+    """A section's screen, imported when the section is first shown: the first frame needs the journey only."""
+    module, _, name = entry.screen.partition(":")
+    screen: Screen[None] = getattr(importlib.import_module(module), name)()
+    return screen
 
 
-def _certification() -> CertificationScreen:
-    from onboard.tui.screens.certification import CertificationScreen  # noqa: PLC0415
-
-    return CertificationScreen()
-
-
-def _signoff() -> SignoffScreen:
-    from onboard.tui.screens.signoff import SignoffScreen  # noqa: PLC0415
-
-    return SignoffScreen()
+def _collect_again() -> None:
+    """The first frame is drawn: the collector, paused for the start by the CLI, runs again; what the start
+    made (modules, classes, the screen) is set aside for good rather than walked at every full pass."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
-class OnboardApp(App[int]):
+def _section_keys() -> list[BindingType]:
+    return [
+        Binding(str(number), f"go('{entry.mode}')", entry.title, show=False) for number, entry in enumerate(SECTIONS, 1)
+    ]
+
+
+class OnboardApp(KeysStepAside, App[int]):
     CSS_PATH = "onboard.tcss"
     TITLE = "onboard"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
-        "journey": _journey,
-        "credentials": _credentials,
-        "certification": _certification,
-        "signoff": _signoff,
+        entry.mode: partial(_screen, entry) for entry in SECTIONS
     }
-    DEFAULT_MODE = "journey"
+    DEFAULT_MODE = SECTIONS[0].mode
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "go('journey')", "Journey", show=False),
-        Binding("2", "go('credentials')", "Creds", show=False),
-        Binding("3", "go('certification')", "Certify", show=False),
-        Binding("4", "go('signoff')", "Sign-off", show=False),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        *_section_keys(),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        # F1 opens the help from an input too, where '?' is typed: the footer then shows it instead
+        Binding("f1", "help", "Help", show=False),
+        Binding("f1", "help('typing')", "Help", key_display="F1"),
         Binding("t", "toggle_theme", "Light/dark", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -155,6 +142,8 @@ class OnboardApp(App[int]):
         self._ui_dirty = False
         self._seen_mtime = self._mtime()
         self._quit_armed = 0.0  # when Ctrl+Q was first pressed during a run
+        self._first_frame_drawn = False
+        self._after_first_frame: list[Callable[[], object]] = []
         self._textual_log_refused = _refuse_textual_log()  # before Textual logs anything of this app
         super().__init__()
         if self.devtools is not None:
@@ -263,6 +252,22 @@ class OnboardApp(App[int]):
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the first frame is on the screen (at once if it is): what the first frame
+        does not need waits for it."""
+        if self._first_frame_drawn:
+            self.call_later(callback)
+        else:
+            self._after_first_frame.append(callback)
+
+    def on_ready(self) -> None:
+        # Textual's Ready: the first frame is drawn
+        self._first_frame_drawn = True
+        _collect_again()
+        for callback in self._after_first_frame:
+            self.call_later(callback)
+        self._after_first_frame.clear()
+
     def on_mount(self) -> None:
         if self._textual_log_refused:
             self.notify(TEXTUAL_LOG_REFUSED, title="No Textual log", severity="warning", timeout=10)
@@ -300,15 +305,31 @@ class OnboardApp(App[int]):
 
     # --- actions -------------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help" and parameters == ("typing",):
+            return in_a_field(self)  # F1 in the footer only where '?' types into an input
+        return super().check_action(action, parameters)
+
     def action_go(self, mode: str) -> None:
         if self.workspace is None or mode not in MODES:
             self.bell()
             return
         if mode != self.current_mode:
             self.switch_mode(mode)
+            self.call_after_refresh(self._arrived)
         self.remember(mode=mode)
 
-    def action_help(self) -> None:
+    def action_open_section(self, mode: str) -> None:
+        """The section bar's links: not bound to a key, so a click works from an input too."""
+        self.action_go(mode)
+
+    def _arrived(self) -> None:
+        """A section opened by its key or the palette: where a person starts on it (its ``arrive``)."""
+        arrive = getattr(self.screen, "arrive", None)
+        if callable(arrive):
+            arrive()
+
+    def action_help(self, _where: str = "") -> None:
         from onboard.tui.screens.help import HelpScreen  # noqa: PLC0415
 
         if not isinstance(self.screen, HelpScreen):
@@ -340,7 +361,13 @@ class OnboardApp(App[int]):
             self.call_after_refresh(self._run_on_screen, action)
 
     async def _run_on_screen(self, action: str) -> None:
-        await self.run_action(action, self.screen)
+        # called, not run as a key would be: a palette entry works wherever the cursor is (a key that
+        # types a character is off while a field has it)
+        method = getattr(self.screen, f"action_{action}", None)
+        if callable(method):
+            result = method()
+            if inspect.isawaitable(result):
+                await result
 
     # --- the command palette -------------------------------------------------------------------------
 
@@ -353,31 +380,15 @@ class OnboardApp(App[int]):
         yield from super().get_system_commands(screen)
 
     def _section_commands(self) -> Iterable[SystemCommand]:
-        for mode, title in SECTION_TITLES.items():
-            yield SystemCommand(f"Go to {title}", f"Open the {title.lower()} section", partial(self.action_go, mode))
-        actions = [
-            ("Verify credentials", "Run the live checks of 'onboard creds verify'", "credentials", "verify"),
-            ("Save credentials", "Store the credentials typed on the credentials screen", "credentials", "save"),
-            ("Forget credentials", "Delete the stored credentials of this workspace", "credentials", "forget"),
-            (
-                "Run certification",
-                "Run the certification catalog against the workspace's environment",
-                "certification",
-                "run",
-            ),
-            ("Open the selected case", "Requests, responses, labels and checks of a case", "certification", "open"),
-            ("Build the sign-off pack", "Build and review the pack for your account manager", "signoff", "build"),
-        ]
-        for title, help_text, mode, action in actions:
-            yield SystemCommand(title, help_text, partial(self.run_section_action, mode, action))
-        journey = [
-            ("Edit the step's evidence", "Go to the evidence form of the selected step", "focus_evidence"),
-            ("Change the step's status", "Go to the status of the selected step", "focus_status"),
-            ("Add a note to the step", "Write a note for the audit trail", "focus_note"),
-            ("Draft the RIVER message", "The ready-to-send message of the selected step", "message"),
-        ]
-        for title, help_text, action in journey:
-            yield SystemCommand(title, help_text, partial(self.run_section_action, "journey", action))
+        for entry in SECTIONS:
+            yield SystemCommand(
+                f"Go to {entry.title}", f"Open the {entry.title.lower()} section", partial(self.action_go, entry.mode)
+            )
+        for entry in SECTIONS:
+            for action in entry.actions:
+                yield SystemCommand(
+                    action.title, action.help, partial(self.run_section_action, entry.mode, action.action)
+                )
 
     def _step_commands(self) -> Iterable[SystemCommand]:
         for step in self.checklist.steps:
@@ -420,5 +431,8 @@ def main(args: argparse.Namespace) -> int:
     """``onboard`` with no command, in a terminal."""
     settings = Settings.from_env()
     app = make_app(resolve_dir(getattr(args, "workspace", None), settings), settings)
+    from onboard.tui import graphics  # noqa: PLC0415
+
+    graphics.probe()  # whether labels can be drawn as pictures: asked before Textual owns the terminal
     code = app.run()
     return code if isinstance(code, int) else 0

@@ -18,11 +18,11 @@ from typing import Any
 from onboard.checklist.record import looks_like_secret
 from onboard.errors import DiskError
 from onboard.files import atomic_write, read_json
+from onboard.tui.sections import MODES
 
 __all__ = ["MODES", "UI_FILE", "Clock", "UiState"]
 
 UI_FILE = ".onboard-tui.json"
-MODES = ("journey", "credentials", "certification", "signoff")
 THEMES = ("textual-dark", "textual-light")
 
 

@@ -99,6 +99,20 @@ class AuditEntry(BaseModel):
     via: str = "onboard step"
 
 
+class Printer(BaseModel):
+    """The printer ``onboard label print`` used last, so the next print needs no flag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``raw``: a network label printer taking raw jobs over TCP (``HOST:PORT``); ``cups``: a CUPS queue
+    kind: Literal["raw", "cups"]
+    #: ``HOST:PORT`` or the queue's name
+    target: str = Field(min_length=1, max_length=260)
+
+    def __str__(self) -> str:
+        return self.target if self.kind == "raw" else f"the CUPS queue {self.target}"
+
+
 class WorkspaceState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -110,6 +124,9 @@ class WorkspaceState(BaseModel):
     #: by step id; ids no longer in the checklist are kept, so editing checks/ never drops evidence
     steps: dict[str, StepRecord] = Field(default_factory=dict)
     audit: list[AuditEntry] = Field(default_factory=list)
+    #: remembered by ``onboard label print``; left out of the file until then, so a workspace that never
+    #: printed is written as before and an older onboard still reads it (no schema version needed)
+    printer: Printer | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @field_validator("workspace_id")
     @classmethod

@@ -89,7 +89,9 @@ def test_rates_follow_the_request(client: Plain) -> None:
     body = client.rates_body()
     body["packages"][0]["weight"] = {"unit": "POUND", "value": 20}
     heavy = client.rates(body).json()["payload"]["rates"]
-    assert [r["serviceId"] for r in light] == [r["serviceId"] for r in heavy] == ["SWA-US-STD", "SWA-US-PREM"]
+    assert (
+        [r["serviceId"] for r in light] == [r["serviceId"] for r in heavy] == ["SWA-US-STD", "SWA-US-PREM", "SWA-US-DV"]
+    )
     for cheap, dear in zip(light, heavy, strict=True):
         assert dear["totalCharge"]["value"] > cheap["totalCharge"]["value"]
         assert cheap["totalCharge"]["unit"] == "USD"
@@ -97,6 +99,7 @@ def test_rates_follow_the_request(client: Plain) -> None:
 
     # a big light box is billed on its dimensional weight
     body["packages"][0]["weight"] = {"unit": "POUND", "value": 1}
+    body["packages"][0]["items"][0]["weight"] = {"unit": "POUND", "value": 1}  # never more than the package
     body["packages"][0]["dimensions"] = {"length": 20, "width": 20, "height": 20, "unit": "INCH"}
     bulky = client.rates(body).json()["payload"]["rates"][0]
     assert bulky["billedWeight"]["value"] > 40

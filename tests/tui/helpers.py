@@ -60,3 +60,8 @@ def widget_texts(app: App[Any]) -> Iterator[tuple[str, str]]:
             yield name, "\n".join(rendered(cell) for row in range(widget.row_count) for cell in widget.get_row_at(row))
         elif isinstance(widget, OptionList):
             yield name, "\n".join(rendered(widget.get_option_at_index(n).prompt) for n in range(widget.option_count))
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The screen as a person sees it, one string per row (what a terminal would show)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -80,7 +80,7 @@ def test_the_pack_gives_each_label_of_a_file_its_own_page(workspace_dir: Path, r
         html = pack.read("report.html").decode("utf-8")
         pdf = pypdf.PdfReader(io.BytesIO(pack.read("report.pdf")))
     assert html.count('src="data:image/png;base64,') == 2
-    assert f"<code>{TRACKING}</code> · label 1 of 2" in html
-    assert f"<code>{TRACKING}</code> · label 2 of 2" in html
-    label_pages = [page for page in pdf.pages if round(float(page.mediabox.width)) == 288]
+    assert f"P-02 · ZPL · 203 dpi · {TRACKING} · label 1 of 2" in html
+    assert f"P-02 · ZPL · 203 dpi · {TRACKING} · label 2 of 2" in html
+    label_pages = [page for page in pdf.pages if round(float(page.trimbox.width)) == 288]
     assert len(label_pages) == 2

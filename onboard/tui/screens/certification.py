@@ -30,7 +30,13 @@ from onboard.tui.widgets.section_bar import SectionBar
 if TYPE_CHECKING:
     from onboard.certify.catalog import Case
 
-TITLE_WIDTH = 30
+#: what to do about no credentials, said as this app does it
+STORE_THEM = (
+    "store them on Credentials (2, type them, Ctrl+S), or set LWA_CLIENT_ID, LWA_CLIENT_SECRET and LWA_REFRESH_TOKEN"
+)
+#: the columns of fixed width (icon, case, time), and the narrowest the title and detail may be
+FIXED = {"icon": 1, "case": 5, "time": 6}
+NARROWEST = 12
 
 
 class CaseTable(DataTable[str | Text]):
@@ -67,11 +73,11 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
 
     def on_mount(self) -> None:
         table: DataTable[str | Text] = self.query_one(DataTable)
-        table.add_column("", key="icon", width=1)
-        table.add_column("Case", key="case", width=5)
-        table.add_column("Title", key="title", width=TITLE_WIDTH)
-        table.add_column("Time", key="time", width=6)
-        table.add_column("Detail", key="detail", width=48)
+        table.add_column("", key="icon", width=FIXED["icon"])
+        table.add_column("Case", key="case", width=FIXED["case"])
+        table.add_column("Title", key="title", width=30)
+        table.add_column("Time", key="time", width=FIXED["time"])
+        table.add_column("Detail", key="detail", width=30)
         table.focus()
         self._describe_environment()
         self._load()
@@ -135,11 +141,12 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             table.add_row(
                 toned(self, CASE_ICONS[status], status, bold=True),
                 case_id,
-                _short(title),
+                _cut(Text(title)),
                 "",
-                Text(status, style="dim"),
+                _cut(Text(status, style="dim")),
                 key=case_id,
             )
+        self._fit_columns()
 
     def _show_run(self, run: RunView) -> None:
         app = onboard_app(self)
@@ -149,11 +156,12 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             table.add_row(
                 toned(self, CASE_ICONS.get(case.status, "?"), case.status, bold=True),
                 case.id,
-                _short(case.title),
+                _cut(Text(case.title)),
                 f"{case.elapsed_ms / 1000:.2f}s",
-                toned(self, case.detail or case.status, case.status if case.status != "passed" else "todo"),
+                _cut(toned(self, case.detail or case.status, case.status if case.status != "passed" else "todo")),
                 key=case.id,
             )
+        self._fit_columns()
         if app.ui.case and app.ui.case in {case.id for case in run.cases}:
             table.move_cursor(row=table.get_row_index(app.ui.case), animate=False)
             if app.ui.case_open and not self._reopened:
@@ -185,6 +193,36 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
         for line in lines:
             text.append(f"\n! {line}", style=tone(self, "failed"))
         self._summary(text)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Title and detail share the width left by the fixed columns: the title as wide as the longest one
+        while the details are short (never run, running), three fifths once they are long; what does not
+        fit ends in an ellipsis."""
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        columns = table.columns
+        if "title" not in columns or table.size.width <= 0:
+            return
+        padding = 2 * table.cell_padding * len(columns)
+        room = table.size.width - padding - sum(FIXED.values()) - 2  # 2: the vertical scrollbar, when there is one
+        titles = [_width(table.get_cell(row, "title")) for row in table.rows]
+        details = [_width(table.get_cell(row, "detail")) for row in table.rows]
+        longest, detail = max(titles, default=5), max(details, default=6)
+        title = max(NARROWEST, min(longest, max(room - detail, room * 3 // 5)))
+        widths = {"title": title, "detail": max(NARROWEST, room - title)}
+        changed = False
+        for key, width in widths.items():
+            column = columns[key]  # type: ignore[index]
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            # DataTable has no public way to resize a column: its caches hold the old widths
+            table._clear_caches()
+            table._require_update_dimensions = True
+            table.refresh()
 
     def _summary(self, text: Text) -> None:
         self.query_one("#run-summary", Static).update(text)
@@ -250,9 +288,14 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
                 shown(result.detail, None),
             )
 
+        from onboard.environments import NoCredentials  # noqa: PLC0415
+
         try:
             cases: list[Case] = load_catalog(workspace.path)
             outcome = certify(workspace, app.settings, cases, None, None, progress)
+        except NoCredentials as error:
+            app.call_from_thread(self._finished, None, one_line(NoCredentials(error.message.split(":")[0], STORE_THEM)))
+            return
         except Exception as error:  # shown as one line, never a traceback
             app.call_from_thread(self._finished, None, one_line(error))
             return
@@ -266,10 +309,11 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             table.update_cell(case_id, "icon", toned(self, CASE_ICONS.get(status, "?"), status, bold=True))
             table.update_cell(case_id, "time", f"{elapsed_ms / 1000:.2f}s")
             table.update_cell(
-                case_id, "detail", toned(self, detail or status, status if status != "passed" else "todo")
+                case_id, "detail", _cut(toned(self, detail or status, status if status != "passed" else "todo"))
             )
         except (CellDoesNotExist, RowDoesNotExist):  # the catalog changed meanwhile
             return
+        self._fit_columns()
         self._tick()
 
     def _finished(self, record: Path | None, error: str) -> None:
@@ -278,8 +322,15 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
             self._ticker = None
         elapsed = time.monotonic() - self._started
         if record is None:
-            self._status(f"✗ {error}", "failed")
-            self._summary(toned(self, f"The run did not complete: {error}", "failed"))
+            # no run was made (or none recorded): the rows go back to what is on disk, never left "running"
+            if self.latest is not None:
+                self._show_run(self.latest)
+            else:
+                self._show_catalog("pending")
+            self.query_one(ProgressBar).update(progress=len(self.cases) if self.latest else 0)
+            what = "did not start" if self._done == 0 else "did not complete"
+            self._status(f"✗ the run {what}", "failed")
+            self._summary(toned(self, f"The run {what}: {error}", "failed"))
             return
         try:
             self.latest = load_run(record)
@@ -325,8 +376,15 @@ class CertificationScreen(ReportsWorkerFailures, Screen[None]):
         app.push_screen(CaseScreen(self.latest, case_id), lambda _: app.remember(case_open=False))
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+def _cut(text: Text) -> Text:
+    """A cell that ends in an ellipsis when its column is narrower than it."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
+def _width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else len(str(cell))
 
 
 def _first_few(items: list[str], count: int = 2) -> str:

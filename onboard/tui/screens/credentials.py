@@ -23,23 +23,40 @@ from textual.widgets import Button, Footer, Label, Static
 
 from onboard.credentials.model import problems
 from onboard.display import shown
-from onboard.tui.widgets.base import FormInput, ReportsWorkerFailures, onboard_app, one_line, tildify, tone, toned
+from onboard.tui.widgets.base import (
+    FormInput,
+    KeysStepAside,
+    ReportsWorkerFailures,
+    in_a_field,
+    onboard_app,
+    one_line,
+    tildify,
+    tone,
+    toned,
+)
 from onboard.tui.widgets.section_bar import SectionBar
 
 if TYPE_CHECKING:
     from onboard.credentials.model import Credentials
     from onboard.credentials.store import CredentialStore
+    from onboard.spapi.endpoints import Endpoints
     from onboard.verification import Check
 
 
-class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
+#: what to do about no credentials, said here rather than as the CLI says it
+TYPE_THEM = "type them above and press Ctrl+S (or set LWA_CLIENT_ID, LWA_CLIENT_SECRET and LWA_REFRESH_TOKEN)"
+#: the fields in the order they are filled
+FIELDS = ("#client-id", "#client-secret", "#refresh-token", "#secret-created")
+
+
+class CredentialsScreen(ReportsWorkerFailures, KeysStepAside, Screen[None]):
     TITLE = "Credentials"
-    AUTO_FOCUS = "#verify"
+    AUTO_FOCUS = None  # on_mount: the first empty field
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "verify", "Verify"),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f", "forget", "Forget"),
-        Binding("escape", "leave_field", "Buttons", show=False),
+        Binding("escape", "leave_field", "Leave field"),
     ]
 
     def __init__(self) -> None:
@@ -78,7 +95,15 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
 
     def on_mount(self) -> None:
         self._say(None)
+        # a person comes here to type the credentials: the cursor waits in the first empty field
+        empty = [name for name in FIELDS if not self.query_one(name, FormInput).value]
+        self.query_one(empty[0] if empty else "#verify").focus()
         self._load_store()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return in_a_field(self)  # shown, and meant, only while a field has the cursor
+        return super().check_action(action, parameters)
 
     def on_screen_resume(self) -> None:
         if self.store is not None:  # 'onboard creds set' in another terminal shows when the section is opened again
@@ -233,7 +258,9 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
             answered,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    # a group of its own: closing the dialog resumes the screen, whose reload of the store (group "store",
+    # exclusive) would otherwise cancel this worker before it starts
+    @work(thread=True, exclusive=True, exit_on_error=False, group="forget")
     def _forget(self) -> None:
         app = onboard_app(self)
         store = self.store
@@ -293,30 +320,41 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def _verify(self) -> None:
-        import asyncio  # noqa: PLC0415
-
         from onboard.credentials.store import default_store  # noqa: PLC0415
-        from onboard.environments import connect  # noqa: PLC0415
-        from onboard.verification import verify  # noqa: PLC0415
+        from onboard.environments import NoCredentials  # noqa: PLC0415
+        from onboard.verify_workspace import verify_workspace  # noqa: PLC0415
 
         app = onboard_app(self)
-        assert app.workspace is not None
-        profile = app.workspace.state.profile
+        workspace = app.workspace
+        assert workspace is not None
+
+        def connected(endpoints: Endpoints) -> None:
+            where = shown(endpoints.describe(), None)
+            app.call_from_thread(self._set_stage, f"token exchange, then getRates: {where}")
+
         try:
             store = self.store or default_store()
-            if profile.environment == "emulator" and not (app.settings.lwa_url or app.settings.spapi_url):
+            if workspace.state.profile.environment == "emulator" and not (
+                app.settings.lwa_url or app.settings.spapi_url
+            ):
                 app.call_from_thread(self._set_stage, "starting the embedded emulator")
-            with connect(profile, app.settings, app.workspace.state.workspace_id, store) as connection:
-                app.call_from_thread(
-                    self._set_stage, f"token exchange, then getRates: {shown(connection.endpoints.describe(), None)}"
-                )
-                checks = asyncio.run(verify(profile, connection, app.clock.today(), store.name))
-        except Exception as error:  # shown as one line, never a traceback
-            app.call_from_thread(self._verified, [], one_line(error))
+            # the very use case of 'onboard creds verify': the checks, and the step recorded when they pass
+            result = verify_workspace(
+                workspace, app.settings, via="onboard tui", today=app.clock.today(), store=store, connected=connected
+            )
+        except NoCredentials as error:
+            app.call_from_thread(
+                self._verified, [], one_line(NoCredentials(error.message.split(":")[0], TYPE_THEM)), False
+            )
             return
-        app.call_from_thread(self._verified, checks, "")
+        except Exception as error:  # shown as one line, never a traceback
+            app.call_from_thread(self._verified, [], one_line(error), False)
+            return
+        if result.recorded:
+            app.call_from_thread(app.reload)
+        app.call_from_thread(self._verified, result.checks, "", result.recorded)
 
-    def _verified(self, checks: list[Check], error: str) -> None:
+    def _verified(self, checks: list[Check], error: str, recorded: bool) -> None:
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
@@ -327,11 +365,14 @@ class CredentialsScreen(ReportsWorkerFailures, Screen[None]):
             return
         ok = all(check.ok for check in checks)
         failed = sum(not check.ok for check in checks)
-        status.update(
+        verdict = (
             toned(self, f"✓ every check passed ({elapsed:.1f} s)", "done", bold=True)
             if ok
             else toned(self, f"✗ {failed} of {len(checks)} checks failed ({elapsed:.1f} s)", "failed", bold=True)
         )
+        if recorded:
+            verdict.append("\nThe journey's step 'credentials verified' is recorded as done.", style="dim")
+        status.update(verdict)
         table = Table.grid(padding=(0, 1))
         table.add_column(width=1)
         table.add_column(no_wrap=True)

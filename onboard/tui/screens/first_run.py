@@ -25,6 +25,11 @@ ENVIRONMENTS: dict[Environment, str] = {
 }
 
 
+class FormScroll(VerticalScroll, can_focus=False):
+    """Scrolls the form when the terminal is short; not a stop of its own on the Tab round (an invisible
+    one, where Enter did nothing), since each field scrolls itself into view when focused."""
+
+
 class FirstRunScreen(Screen[Profile | None]):
     TITLE = "Welcome"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,7 +44,7 @@ class FirstRunScreen(Screen[Profile | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         # scrolls when the terminal is short (80x24): Tab then brings every field and the button into view
-        with VerticalScroll(id="first-run", classes="dialog"):
+        with FormScroll(id="first-run", classes="dialog"):
             yield Label("Welcome to onboard", classes="dialog-title")
             yield Static(
                 "From 'we want to ship with Amazon Shipping' to a signed-off test label. "

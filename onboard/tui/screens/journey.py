@@ -20,7 +20,7 @@ from textual.widgets import Footer, ProgressBar, Static, Tree
 from onboard.checklist.record import Change
 from onboard.errors import OnboardError
 from onboard.tui.session import keepable
-from onboard.tui.widgets.base import FormInput, onboard_app, one_line, tone
+from onboard.tui.widgets.base import FormInput, KeysStepAside, in_a_field, onboard_app, one_line, tone
 from onboard.tui.widgets.evidence import EvidenceInput
 from onboard.tui.widgets.section_bar import SectionBar
 from onboard.tui.widgets.step_detail import StepDetail
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from onboard.checklist.progress import Progress
 
 
-class JourneyScreen(Screen[None]):
+class JourneyScreen(KeysStepAside, Screen[None]):
     TITLE = "Journey"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "focus_evidence", "Evidence"),
@@ -44,34 +44,47 @@ class JourneyScreen(Screen[None]):
         super().__init__()
         #: ``state_version`` values made by this screen's own changes (the rest come from elsewhere)
         self._own_versions: set[int] = set()
+        #: the step shown first (the one last looked at, else the next to do)
+        self._first = ""
 
     def compose(self) -> ComposeResult:
         app = onboard_app(self)
         where = app.progress() if app.workspace else None
+        # the step's card (a status menu, evidence inputs, notes: the most widgets of the screen) is built
+        # once the first frame is drawn; the tree and the header come first
         detail = StepDetail(app.checklist, id="detail")
-        # the first step is built with the screen, not rebuilt once mounted: one layout less before the first frame
-        detail.choose(self._start(where), where, app.workspace.state if app.workspace else None, app.ui.drafts)
+        self._first = self._start(where)
+        # and so is everything the first frame shows: each update after mounting would lay the screen out again
+        tree = StepTree(app.checklist, id="steps")
+        tree.show_progress(where)
+        label, upcoming = self._overall(where)
+        bar = ProgressBar(
+            total=len(where.steps) if where else len(app.checklist.steps), show_eta=False, id="overall-bar"
+        )
+        bar.progress = where.done if where else 0
         yield SectionBar("journey")
         with Horizontal(id="overall"):
-            yield Static(id="overall-label")
-            yield ProgressBar(total=len(app.checklist.steps), show_eta=False, id="overall-bar")
-            yield Static(id="overall-next")
+            yield Static(label, id="overall-label")
+            yield bar
+            yield Static(upcoming, id="overall-next")
         with Horizontal(id="journey"):
-            yield StepTree(app.checklist, id="steps")
+            yield tree
             yield detail
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app = onboard_app(self)
         self.watch(app, "state_version", self._state_changed, init=False)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self._redraw_overall()
         tree = self.query_one(StepTree)
-        start = self.query_one(StepDetail).step
-        assert start is not None, "compose chose the first step"
-        app.remember(step=start.id)
+        app.remember(step=self._first)
         tree.focus()
-        self.call_after_refresh(tree.select_step, start.id)
+        app.after_first_frame(self._first_card)
+
+    async def _first_card(self) -> None:
+        await self.mount(Footer(compact=True))
+        self.refresh_bindings()  # a footer shows the keys once told of them
+        await self._show(self._first)
+        self.query_one(StepTree).select_step(self._first)
 
     def _start(self, where: Progress | None) -> str:
         """The step shown first: the one last looked at, else the next to do, else the first."""
@@ -88,19 +101,19 @@ class JourneyScreen(Screen[None]):
 
     def _redraw_overall(self) -> None:
         app = onboard_app(self)
-        tree = self.query_one(StepTree)
-        label = self.query_one("#overall-label", Static)
-        upcoming = self.query_one("#overall-next", Static)
-        if app.workspace is None:
-            tree.show_progress(None)
-            label.update("No workspace yet")
-            upcoming.update("")
-            return
-        where = app.progress()
-        tree.show_progress(where)
-        total = len(where.steps)
-        self.query_one(ProgressBar).update(total=total, progress=where.done)
-        label.update(Text.assemble((f"{where.done}/{total}", "bold"), " steps done "))
+        where = app.progress() if app.workspace else None
+        self.query_one(StepTree).show_progress(where)
+        label, upcoming = self._overall(where)
+        self.query_one("#overall-label", Static).update(label)
+        self.query_one("#overall-next", Static).update(upcoming)
+        if where is not None:
+            self.query_one(ProgressBar).update(total=len(where.steps), progress=where.done)
+
+    def _overall(self, where: Progress | None) -> tuple[Text, Text]:
+        """The header's two texts: how many steps are done, and what is next (or overdue)."""
+        if where is None:
+            return Text("No workspace yet"), Text()
+        label = Text.assemble((f"{where.done}/{len(where.steps)}", "bold"), " steps done ")
         overdue = [view for view in where.steps if view.overdue]
         text = Text()
         if overdue:
@@ -110,7 +123,7 @@ class JourneyScreen(Screen[None]):
         else:
             text.append("Next: ", style="bold")
             text.append(where.next.step.title)
-        upcoming.update(text)
+        return label, text
 
     async def _show(self, step_id: str) -> None:
         app = onboard_app(self)
@@ -206,6 +219,12 @@ class JourneyScreen(Screen[None]):
             detail.query_one("#note", FormInput).value = ""
 
     # --- actions -------------------------------------------------------------------------------------
+
+    def arrive(self) -> None:
+        """Back on the journey by its key or the palette: on the steps, not in the field left half-typed (its
+        draft is kept), so the next digit switches section again rather than typing into it."""
+        if in_a_field(self):
+            self.query_one(StepTree).focus()
 
     def select_step(self, step_id: str) -> None:
         self.query_one(StepTree).select_step(step_id)

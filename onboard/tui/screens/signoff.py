@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Static
 
 from onboard.display import shown
+from onboard.errors import OnboardError
 from onboard.tui.runs import RunView, latest_run, load_run, verdict
 from onboard.tui.widgets.base import ReportsWorkerFailures, onboard_app, one_line, tildify, tone, toned
 from onboard.tui.widgets.section_bar import SectionBar
@@ -41,7 +42,20 @@ class Review(Protocol):
 class SignoffScreen(ReportsWorkerFailures, Screen[None]):
     TITLE = "Sign-off"
     AUTO_FOCUS = "#build"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("b", "build", "Build pack")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("b", "build", "Build pack"),
+        Binding("c", "copy_path", "Copy path"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: the pack last built here, whose path 'c' copies
+        self.pack: Path | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_path":
+            return self.pack is not None  # in the footer once there is a pack to copy
+        return True
 
     def compose(self) -> ComposeResult:
         yield SectionBar("signoff")
@@ -118,6 +132,7 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
         except (ImportError, AttributeError):
             app.call_from_thread(self._unavailable)
             return
+        run_not_passed = getattr(importlib.import_module("onboard.pack.build"), "RunNotPassed", None)
         try:
             workspace = Workspace.open(app.workspace_dir)
             built = build_pack(workspace, None, include_failed=include_failed)
@@ -129,6 +144,12 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
             problems = [shown(problem, None) for problem in review.problems]
             result = (bool(review.ok), bool(review.intact), shown(review.environment or "unknown", 40), problems)
         except Exception as error:  # shown as one line, never a traceback
+            if run_not_passed is not None and isinstance(error, run_not_passed):
+                # the CLI's hint names its flag; here the box beside the button does it
+                error = OnboardError(
+                    error.message,
+                    "fix it and run the certification again (3, then r), or tick 'Include a failed run' to pack it",
+                )
             app.call_from_thread(self._failed, one_line(error))
             return
         app.call_from_thread(self._built, path, digest, *result, summary)
@@ -155,8 +176,12 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
             "✓ Pack built" if ok else "✗ Pack built; its review says it is not ready for sign-off",
             style=tone(self, "passed" if ok else "failed", bold=True),
         )
+        # the file's name on a line of its own, so it is not wrapped mid-name at 80 columns: it is copied
+        # whole from the screen (or with c)
+        status.append("\nin ")
+        status.append(tildify(str(path.parent)) + "/", style="dim")
         status.append("\n")
-        status.append(tildify(str(path)))
+        status.append(path.name)
         status.append(f"\n{'intact' if intact else 'NOT intact'} · environment {environment}", style="dim")
         for problem in problems:
             status.append(f"\n✗ {problem}", style=tone(self, "failed"))
@@ -169,4 +194,12 @@ class SignoffScreen(ReportsWorkerFailures, Screen[None]):
         for line in summary:
             review.append(f"\n{line}")
         self.query_one("#signoff-review", Static).update(review)
+        self.pack = path
+        self.refresh_bindings()
         self.notify(tildify(str(path)), title="Pack built" if ok else "Pack built, with problems")
+
+    def action_copy_path(self) -> None:
+        if self.pack is None:
+            return
+        self.app.copy_to_clipboard(str(self.pack))
+        self.notify(f"{tildify(str(self.pack))} is on the clipboard.", title="Copied")

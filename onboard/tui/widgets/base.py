@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, cast
 
 from rich.style import Style
 from rich.text import Text
-from textual.dom import DOMNode
+from textual.actions import parse
+from textual.app import ScreenStackError
+from textual.dom import DOMNode, NoScreen
+from textual.keys import key_to_character
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -15,6 +18,8 @@ from onboard.display import shown
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from onboard.tui.app import OnboardApp
 
 #: the theme colour of each step status (and of a case's or check's outcome)
@@ -73,6 +78,40 @@ class ReportsWorkerFailures:
         if event.state == WorkerState.ERROR and error is not None:
             app = event.worker.node.app
             app.notify(one_line(error), title="Something went wrong", severity="error", timeout=10)
+
+
+def in_a_field(node: DOMNode) -> bool:
+    """Whether the focused widget takes what is typed (an input): its keys are text, not shortcuts."""
+    try:
+        focused = cast("Widget", node).screen.focused  # the app's screen, or the screen itself
+    except (NoScreen, ScreenStackError):  # no screen yet, or none any more
+        return False
+    return isinstance(focused, Input)
+
+
+def typed_key(key: str) -> bool:
+    """A key that types a character into an input ('t', '2', '?'), unlike Enter, Esc, F1 or Ctrl+S."""
+    character = key_to_character(key)
+    return character is not None and character.isprintable()
+
+
+class KeysStepAside:
+    """Mixed into the app and every screen with bindings: while an input has focus, a binding on a key that
+    types a character is off and out of the footer (the key types into the input), so every key the
+    footer shows works where it is shown."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        node = cast("DOMNode", self)
+        if not in_a_field(node):
+            return True
+        for key, bindings in node._bindings.key_to_bindings.items():
+            if not typed_key(key):
+                continue
+            for binding in bindings:
+                _, name, params = parse(binding.action)
+                if (name, params) == (action, parameters):
+                    return False
+        return True
 
 
 def tildify(text: str) -> str:

@@ -1,4 +1,8 @@
-"""A label drawn in the terminal with half blocks: decoded in a worker thread, scaled to fit, centred.
+"""A label drawn in the terminal: decoded in a worker thread, scaled to fit at its own aspect, centred.
+
+Where the terminal draws pictures (:mod:`onboard.tui.graphics`: Kitty's graphics protocol, Sixel) the label
+is shown as itself, drawn by the renderer of ``onboard label render``, its text readable; elsewhere in half
+blocks, which show its layout.
 
 A file may hold several labels (a ZPL file with several ``^XA…^XZ`` formats, a PDF of several pages): the
 preview shows one at a time, says which, and ``turn`` goes to the next or previous one.
@@ -16,6 +20,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from onboard.tui import graphics
 from onboard.tui.halfblocks import halfblock_lines
 from onboard.tui.widgets.base import ReportsWorkerFailures, one_line
 
@@ -34,6 +39,11 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         width: 1fr;
         height: 1fr;
         min-width: 12;
+        align: center middle;
+    }
+    LabelPreview > .picture {
+        width: auto;
+        height: auto;
     }
     """
 
@@ -48,6 +58,8 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         self._lines: list[list[Segment]] = []
         self._drawn_for: tuple[int, int, int] | None = None
         self.path: Path | None = None
+        #: where the terminal draws pictures, the widget showing the label as itself
+        self.picture: Widget | None = None
 
     def show(self, path: Path | None, fmt: str, dpi: int, *, why: str = "") -> None:
         self.path = path
@@ -87,6 +99,7 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
             self.page = (self.page + step) % len(self.pages)
             self.image = self.pages[self.page]
             self._drawn_for = None
+            self._picture()
             self.refresh()
 
     @property
@@ -106,7 +119,24 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         self.image = self.pages[0] if self.pages else None
         self.message = message
         self._drawn_for = None
+        self._picture()
         self.refresh()
+
+    def _picture(self) -> None:
+        """Where the terminal draws pictures: the label itself, in a child that keeps its aspect."""
+        kind = graphics.picture()
+        if kind is None or not self.is_mounted:
+            return
+        if self.image is None:
+            if self.picture is not None:
+                self.picture.remove()
+                self.picture = None
+            return
+        if self.picture is None:
+            self.picture = kind(self.image, classes="picture")
+            self.mount(self.picture)
+        else:
+            setattr(self.picture, "image", self.image)  # noqa: B010 - textual-image's widgets, Sixel's or Kitty's
 
     @property
     def drawn(self) -> bool:
@@ -125,6 +155,11 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         style = self.rich_style
+        if self.picture is not None and self.image is not None:
+            caption = self.caption  # the picture is the child; this draws the caption only
+            if caption and y == self.size.height - 1:
+                return Strip([Segment(caption[:width].center(width), style)], width)
+            return Strip.blank(width, style)
         if self.image is None:
             lines = textwrap.wrap(self.message, max(1, width))
             line = lines[y] if y < len(lines) else ""

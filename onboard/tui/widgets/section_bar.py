@@ -7,14 +7,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from onboard.tui.sections import SECTIONS
 from onboard.tui.widgets.base import onboard_app
-
-SECTIONS = (
-    ("journey", "Journey"),
-    ("credentials", "Credentials"),
-    ("certification", "Certification"),
-    ("signoff", "Sign-off"),
-)
 
 
 class SectionBar(Horizontal):
@@ -44,21 +38,25 @@ class SectionBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(self._sections(), id="sections")
-        yield Static("", id="where")
+        yield Static(onboard_app(self).sub_title, id="where")  # drawn with the bar, not updated once mounted
 
     def _sections(self) -> Content:
         parts = [Content.from_markup("[b] onboard [/b]")]
-        for number, (mode, title) in enumerate(SECTIONS, 1):
-            if mode == self.current:
-                parts.append(Content.from_markup(f"[b $text on $primary] {number} {title} [/]"))
+        for number, entry in enumerate(SECTIONS, 1):
+            if entry.mode == self.current:
+                parts.append(Content.from_markup(f"[b $text on $primary] {number} {entry.title} [/]"))
             else:
-                parts.append(Content.from_markup(f"[@click=app.go('{mode}')] [$accent]{number}[/] {title} [/]"))
+                parts.append(
+                    Content.from_markup(
+                        f"[@click=app.open_section('{entry.mode}')] [$accent]{number}[/] {entry.title} [/]"
+                    )
+                )
         if self.trail:
             parts.append(Content.from_markup(" › [b]$trail[/b] ", trail=self.trail))
         return Content("").join(parts)
 
     def on_mount(self) -> None:
-        self.watch(onboard_app(self), "state_version", self._where, init=True)
+        self.watch(onboard_app(self), "state_version", self._where, init=False)
 
     def _where(self, _version: int = 0) -> None:
         self.query_one("#where", Static).update(onboard_app(self).sub_title)

@@ -32,7 +32,7 @@ STATUS_WORDS = {
 TOOLS = {
     "creds verify": "Credentials (2) → Verify",
     "certify": "Certification (3) → Run",
-    "pack build": "Sign-off (4) → Build",
+    "pack": "Sign-off (4) → Build",
 }
 HISTORY_SHOWN = 6
 
@@ -82,8 +82,7 @@ class StepDetail(VerticalScroll):
     def compose(self) -> ComposeResult:
         step = self.step
         if step is None:
-            yield Static("Select a step on the left.", classes="muted")
-            return
+            return  # for a moment, while the screen draws its first frame
         yield Static(id="step-title")
         yield Static(id="step-meta")
         with Horizontal(id="status-row"):
