@@ -825,10 +825,19 @@ class Certification:
     async def _do_additional_inputs(self, step: Step, context: _Context) -> Any:
         if context.quote is None:
             raise StepFailed("additional_inputs needs a get_rates step before it")
-        needing = [rate for rate in context.quote.rates if rate.requiresAdditionalInputs]
-        if not needing:
-            raise CaseSkipped("no rate offered requires additional inputs")
-        schema = await self.client.get_additional_inputs(context.quote.requestToken, needing[0].rateId)
+        for attempt in (1, 2):
+            needing = [rate for rate in context.quote.rates if rate.requiresAdditionalInputs]
+            if not needing:
+                raise CaseSkipped("no rate offered requires additional inputs")
+            try:
+                schema = await self.client.get_additional_inputs(context.quote.requestToken, needing[0].rateId)
+                break
+            except ApiResponseError as error:
+                # the quote's 10 minutes are up (another case may have aged the emulator's clock): rate again,
+                # as a purchase does
+                if error.code != "TOKEN_EXPIRED" or attempt == 2 or context.request is None:
+                    raise
+                context.quote = await self.client.get_rates(context.request)
         context.inputs = (needing[0], schema)
         return {"rateId": needing[0].rateId, "serviceId": needing[0].serviceId, "schema": schema}
 
