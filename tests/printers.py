@@ -10,9 +10,11 @@ and answers nothing; ``answer`` replaces its answers (something that is no print
 from __future__ import annotations
 
 import os
+import select
 import socket
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,8 +36,8 @@ class VirtualZebra:
         self.dpi, self.silent, self.answer = dpi, silent, answer
         self.paper_out, self.paused, self.head_open = paper_out, paused, head_open
         self.model = f"ZD421-{dpi}dpi"
-        #: each connection's bytes, the ~HI/~HS queries taken out; empty ones (a status query) left out
-        self.jobs: list[bytes] = []
+        self._jobs: list[bytes] = []
+        self._handlers: list[threading.Thread] = []
         self.queries: list[str] = []
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.2)
@@ -46,6 +48,25 @@ class VirtualZebra:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def jobs(self) -> list[bytes]:
+        """Each connection's bytes, the ~HI/~HS queries taken out; empty ones (a status query) left out.
+
+        The sender may have hung up before this printer read to the end: the connections still being read
+        are waited for first, or a test that looks at once would see a job not yet kept.
+        """
+        # settled: no connection waiting to be accepted and none being read, seen twice 50 ms apart (the
+        # serve loop takes a moment between accepting a connection and starting its reader)
+        quiet, deadline = 0, time.monotonic() + 5
+        while quiet < 2 and time.monotonic() < deadline:
+            waiting = bool(select.select([self._server], [], [], 0)[0]) if self._server.fileno() >= 0 else False
+            reading = [handler for handler in list(self._handlers) if handler.is_alive()]
+            for handler in reading:
+                handler.join(timeout=5)
+            quiet = 0 if waiting or reading else quiet + 1
+            time.sleep(0.05)
+        return self._jobs
 
     @property
     def received(self) -> bytes:
@@ -68,7 +89,9 @@ class VirtualZebra:
                 continue
             except OSError:
                 return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+            handler = threading.Thread(target=self._handle, args=(conn,), daemon=True)
+            handler.start()
+            self._handlers.append(handler)
 
     def _handle(self, conn: socket.socket) -> None:
         job = b""
@@ -90,7 +113,7 @@ class VirtualZebra:
                         if not self.silent:
                             conn.sendall(self._frames(command))
         if job.strip():
-            self.jobs.append(job)
+            self._jobs.append(job)
 
     def __enter__(self) -> VirtualZebra:
         self._thread.start()

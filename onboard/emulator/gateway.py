@@ -53,6 +53,21 @@ class Call:
         except ValidationError as exc:
             raise invalid(describe_validation(exc)) from None
 
+    def replayed(self, key: str | None, stored_key: str, raw: bytes) -> Response | None:
+        """The first answer again for an ``x-amzn-IdempotencyKey`` already answered (the key echoed back),
+        None when there is no key or it is new; the same key with another body is refused, as Amazon does."""
+        if not key:
+            return None
+        self.headers["x-amzn-IdempotencyKey"] = key
+        store = self.emulator.store
+        seen = store.idempotency.get(stored_key)
+        if seen is None:
+            return None
+        if seen[0] != raw:
+            raise invalid("x-amzn-IdempotencyKey was already used with a different request body")
+        store.counters.idempotent_replays += 1
+        return Response(seen[1], headers=self.headers, media_type="application/json")
+
 
 def describe_validation(exc: ValidationError) -> str:
     """Amazon-style details naming each bad field by its JSON path, at most three of them."""

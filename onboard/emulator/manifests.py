@@ -16,8 +16,9 @@ from pydantic_core import to_json
 from starlette.responses import Response
 
 from onboard.emulator.gateway import Call, operation
-from onboard.emulator.replies import invalid, invalid_input, json_response, not_found
+from onboard.emulator.replies import invalid_input, json_response, not_found
 from onboard.emulator.state import CollectionForm, Shipment
+from onboard.labels.pdf import pdf_file
 from onboard.models import requests as rq
 
 _ROWS_PER_PAGE = 38
@@ -80,14 +81,8 @@ async def generate_collection_form(call: Call) -> Response:
     request, raw = await call.body(rq.GenerateCollectionFormRequest)
     store = call.emulator.store
     stored_key = f"generateCollectionForm:{call.business.id}:{key}"
-    if key:
-        call.headers["x-amzn-IdempotencyKey"] = key
-        seen = store.idempotency.get(stored_key)
-        if seen is not None:
-            if seen[0] != raw:
-                raise invalid("x-amzn-IdempotencyKey was already used with a different request body")
-            store.counters.idempotent_replays += 1
-            return Response(seen[1], headers=call.headers, media_type="application/json")
+    if (replay := call.replayed(key, stored_key, raw)) is not None:
+        return replay
     waiting = [s for s in _waiting(call) if s.rate.carrierId == request.carrierId]
     if request.shipFromAddress is not None:
         place = _place(request.shipFromAddress)
@@ -235,13 +230,4 @@ def collection_form_pdf(
         )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(kids)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects)

@@ -266,14 +266,8 @@ async def purchase_shipment(call: Call) -> Response:
     key = call.request.headers.get("x-amzn-IdempotencyKey")
     request, raw = await call.body(rq.PurchaseShipmentRequest)
     store = call.emulator.store
-    if key:
-        call.headers["x-amzn-IdempotencyKey"] = key
-        seen = store.idempotency.get(key)
-        if seen is not None:
-            if seen[0] != raw:
-                raise invalid("x-amzn-IdempotencyKey was already used with a different request body")
-            store.counters.idempotent_replays += 1
-            return Response(seen[1], headers=call.headers, media_type="application/json")
+    if (replay := call.replayed(key, key or "", raw)) is not None:
+        return replay
     quote = store.quotes.get(request.requestToken)
     if quote is None:
         raise invalid("requestToken is invalid or unknown: call getRates for a new one")
@@ -503,14 +497,8 @@ async def direct_purchase_shipment(call: Call) -> Response:
     request, raw = await call.body(rq.DirectPurchaseRequest)
     store = call.emulator.store
     stored_key = f"directPurchaseShipment:{call.business.id}:{key}"
-    if key:
-        call.headers["x-amzn-IdempotencyKey"] = key
-        seen = store.idempotency.get(stored_key)
-        if seen is not None:
-            if seen[0] != raw:
-                raise invalid("x-amzn-IdempotencyKey was already used with a different request body")
-            store.counters.idempotent_replays += 1
-            return Response(seen[1], headers=call.headers, media_type="application/json")
+    if (replay := call.replayed(key, stored_key, raw)) is not None:
+        return replay
     # the model makes only channelDetails required; an off-Amazon shipment cannot be bought without these
     channel = request.channelDetails.channelType
     if request.shipFrom is None:

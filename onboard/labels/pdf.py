@@ -62,7 +62,9 @@ def _content_stream(items: list[Primitive]) -> bytes:
     return b"\n".join(ops) + b"\n"
 
 
-def _document(objects: list[bytes]) -> bytes:
+def pdf_file(objects: list[bytes], *, info: int | None = None) -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the catalog first), its cross-reference table and trailer;
+    ``info`` is the number of its document-information object, if it has one."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -71,7 +73,8 @@ def _document(objects: list[bytes]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 7 0 R >>\n" % (len(objects) + 1)
+    trailer_info = b" /Info %d 0 R" % info if info is not None else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\n" % (len(objects) + 1, trailer_info)
     out += b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
 
@@ -91,4 +94,4 @@ def render_pdf(content: LabelContent, dpi: int) -> bytes:
         font % b"Helvetica-Bold",
         b"<< /Title " + title + b" /Producer (onboard) >>",
     ]
-    return _document(objects)
+    return pdf_file(objects, info=7)

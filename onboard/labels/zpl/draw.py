@@ -48,14 +48,12 @@ class Drawing:
 
     ``symbols`` has one entry per barcode field (the order of ``ZplLabel.barcodes``): the box its symbol,
     interpretation line included, covers on the upright drawing, which may reach past the label's edges;
-    None for a field that prints no symbol. ``ink_bottom`` is the lowest dot any field inks, and
-    ``stretched`` says the drawing runs past the 6 in asked for because the format has no ^LL and its ink
-    does.
+    None for a field that prints no symbol. ``stretched`` says the drawing runs past the 6 in asked for
+    because the format has no ^LL and its ink does.
     """
 
     image: Image.Image
     symbols: tuple[Box | None, ...]
-    ink_bottom: int
     stretched: bool = False
 
 
@@ -112,7 +110,7 @@ def drawing(label: ZplLabel, dpi: int = 203, size: tuple[int, int] | None = None
         canvas = canvas.transpose(Image.Transpose.ROTATE_180)
     if label.mirrored and as_fed:
         canvas = canvas.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    return Drawing(ImageChops.invert(canvas.convert("L")), tuple(symbols), ink_bottom, stretched)
+    return Drawing(ImageChops.invert(canvas.convert("L")), tuple(symbols), stretched)
 
 
 def _box(mask: Image.Image, left: int, top: int) -> Box:

@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
     """Shows one label file; ``show(path, fmt, dpi)`` draws another, ``show(None, …)`` says why none."""
 
-    #: the most labels of one file drawn for the terminal (the check reads them all)
-    MAX_PAGES = 10
-
     DEFAULT_CSS = """
     LabelPreview {
         width: 1fr;
@@ -78,7 +75,8 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
         from onboard.labels.formats import get  # noqa: PLC0415 - PDFium and Pillow only when a label is shown
 
         try:
-            pages = get(fmt).pictures(path.read_bytes(), dpi).pages[: self.MAX_PAGES]
+            # a format draws at most sizes.MAX_PAGES labels of a file: the preview needs no cap of its own
+            pages = get(fmt).pictures(path.read_bytes(), dpi).pages
             if not pages:
                 raise ValueError("the file holds no label to draw")
             for image in pages:
