@@ -1,13 +1,14 @@
 """Re-validation after a rotation (or any change): verify, certify again, compare with the last pass.
 
-Who calls it: ``onboard revalidate`` (one workspace, or ``--all DIR`` in threads) from cron or CI. It
-never prompts. The comparison is per case (same, fixed, regressed), per label spec (formats and dpis
+Who calls it: ``onboard revalidate`` (one workspace, or ``--all DIR`` in threads, every verify first)
+from cron or CI. It never prompts. The comparison is per case (same, fixed, regressed), per label spec (formats and dpis
 bought), and per error code (codes the new run met that the last passing run never did), so an operator
 is paged only when something really changed, and told what.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from onboard.certify.session import certify
 from onboard.credentials.rotation import rotation_warning
 from onboard.errors import OnboardError
 from onboard.settings import Settings
+from onboard.verification import UNATTENDED_VERIFY_SECONDS
 from onboard.verify_workspace import verify_workspace
 from onboard.workspace.workspace import Workspace
 
@@ -114,11 +116,38 @@ def compare(before: RunRecord | None, after: RunRecord) -> tuple[list[dict[str, 
 
 
 def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, today: date | None = None) -> Revalidation:
+    """Verify ``path``'s credentials and, when they verify, certify again and compare."""
+    result, workspace = verify_for_revalidation(path, settings, today)
+    if workspace is not None:
+        recertify(result, workspace, settings, pack_to)
+    return result
+
+
+def revalidate_all(paths: list[Path], settings: Settings, parallel: int) -> list[Revalidation]:
+    """Every workspace of ``paths``, ``parallel`` at a time: every verify first, then the certifications.
+
+    A verify has a deadline (``UNATTENDED_VERIFY_SECONDS``). Run beside other shippers' certifications in
+    the same process, it would share the interpreter with their label renders and scans, and could miss
+    it on a server that answered at once; so all verify before any certifies.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(paths)))) as pool:
+        verified = list(pool.map(lambda p: verify_for_revalidation(p, settings), paths))
+        to_certify = [(result, workspace) for result, workspace in verified if workspace is not None]
+        list(pool.map(lambda pair: recertify(pair[0], pair[1], settings), to_certify))
+    return [result for result, _ in verified]
+
+
+def verify_for_revalidation(
+    path: Path, settings: Settings, today: date | None = None
+) -> tuple[Revalidation, Workspace | None]:
+    """The verify half: the result so far, and the workspace when its credentials verified (else None)."""
     today = today or date.today()
     result = Revalidation(path)
     try:
         workspace = Workspace.open(path)
-        verified = verify_workspace(workspace, settings, via="revalidate", today=today)
+        verified = verify_workspace(
+            workspace, settings, via="revalidate", today=today, seconds=UNATTENDED_VERIFY_SECONDS
+        )
         checks = verified.checks
         result.credentials = verified.to_json()
         warning = rotation_warning(workspace, settings, today)
@@ -130,7 +159,17 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
                 {"case": "credentials", "before": "verified", "after": f"{failed[0].name}: {failed[0].detail}"}
             )
             result.certification = {"ok": False, "skipped": "the credentials do not verify"}
-            return result
+            return result, None
+    except OnboardError as error:
+        result.error = error.one_line()
+        result.ok = False
+        return result, None
+    return result, workspace
+
+
+def recertify(result: Revalidation, workspace: Workspace, settings: Settings, pack_to: Path | None = None) -> bool:
+    """The certification half, into ``result``; whether the workspace revalidated."""
+    try:
         outcome = certify(workspace, settings, load_catalog(workspace.path), None, None)
         run = read_run(outcome.record)
         before = last_passing_run(workspace.path, outcome.run_id)
@@ -160,4 +199,4 @@ def revalidate(path: Path, settings: Settings, pack_to: Path | None = None, toda
     except OnboardError as error:
         result.error = error.one_line()
         result.ok = False
-    return result
+    return result.ok

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onboard.errors import ConfigError
 from onboard.locations import checks_dir
-from onboard.models import requests as rq
+from onboard.models.address import Address, DimensionUnit, WeightUnit
+
+if TYPE_CHECKING:
+    from onboard.models.requests import GetRatesRequest
 
 #: a length or a weight as a person types it: a finite number above zero (a NaN or an Infinity would be
 #: saved as JSON's null, and the workspace would no longer load)
@@ -24,9 +27,9 @@ class SamplePackage(BaseModel):
     length: Measure
     width: Measure
     height: Measure
-    dimension_unit: rq.DimensionUnit
+    dimension_unit: DimensionUnit
     weight: Measure
-    weight_unit: rq.WeightUnit
+    weight_unit: WeightUnit
     insured_value: Amount
     item_value: Amount
     currency: str
@@ -39,12 +42,14 @@ class Sample(BaseModel):
     ship_to: dict[str, Any]
     package: SamplePackage
 
-    def rates_request(self, reference: str = "onboard-sample-1") -> rq.GetRatesRequest:
+    def rates_request(self, reference: str = "onboard-sample-1") -> GetRatesRequest:
+        from onboard.models import requests as rq  # noqa: PLC0415 - the workspace's model needs none of them
+
         p = self.package
         return rq.GetRatesRequest.model_validate(
             {
-                "shipFrom": rq.Address.model_validate(self.ship_from),
-                "shipTo": rq.Address.model_validate(self.ship_to),
+                "shipFrom": Address.model_validate(self.ship_from),
+                "shipTo": Address.model_validate(self.ship_to),
                 "packages": [
                     rq.Package(
                         dimensions=rq.Dimensions(

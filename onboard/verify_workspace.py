@@ -19,7 +19,7 @@ from onboard.checklist.verified import counts_for_amazon, record_verified
 from onboard.credentials.store import CredentialStore, default_store
 from onboard.environments import connect
 from onboard.settings import Settings
-from onboard.verification import Check, verify
+from onboard.verification import VERIFY_SECONDS, Check, verify
 from onboard.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -57,18 +57,20 @@ def verify_workspace(
     today: date | None = None,
     store: CredentialStore | None = None,
     connected: Callable[[Endpoints], None] | None = None,
+    seconds: float = VERIFY_SECONDS,
 ) -> Verified:
     """The live checks of ``workspace``'s credentials; ``via`` names the front end in the audit trail.
 
     ``connected`` is told where the calls go once the connection is made (the emulator started), before
-    the first call. Raises ``OnboardError`` when no check can run (no credentials for Amazon, say).
+    the first call. ``seconds`` bounds all the calls together (longer when nobody is waiting). Raises
+    ``OnboardError`` when no check can run (no credentials for Amazon, say).
     """
     store = store or default_store()
     profile = workspace.state.profile
     with connect(profile, settings, workspace.state.workspace_id, store) as connection:
         if connected is not None:
             connected(connection.endpoints)
-        checks = asyncio.run(verify(profile, connection, today or date.today(), store.name))
+        checks = asyncio.run(verify(profile, connection, today or date.today(), store.name, seconds=seconds))
     result = Verified(checks, connection.endpoints.describe(), store.name)
     if result.ok and counts_for_amazon(connection.endpoints):
         result = replace(

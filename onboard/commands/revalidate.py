@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from onboard import exit_codes
@@ -56,7 +55,7 @@ def _human(result: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from onboard.revalidation import revalidate  # noqa: PLC0415 - the whole stack loads only when needed
+    from onboard.revalidation import revalidate, revalidate_all  # noqa: PLC0415 - the whole stack loads only when needed
 
     settings = Settings.from_env()
     if args.all_dir:
@@ -71,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 f"no workspace under {root}", "each shipper's workspace is a folder holding workspace.json"
             )
         # each workspace in its own thread, with its own event loop and its own pacing to the usage plan
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(paths))) as pool:
-            results = list(pool.map(lambda p: revalidate(p, settings), paths))
+        results = revalidate_all(paths, settings, MAX_PARALLEL)
         ok = all(r.ok for r in results)
         if args.json:
             print(

@@ -12,10 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from onboard.labels.formats import LabelFormat
+
+# the address and the units live apart for the TUI's first frame; requests.Address stays a name for them
+# (re-exported explicitly, so that strict type checking sees them as this module's too)
+from onboard.models.address import Address as Address  # noqa: PLC0414
+from onboard.models.address import DimensionUnit as DimensionUnit  # noqa: PLC0414
+from onboard.models.address import WeightUnit as WeightUnit  # noqa: PLC0414
 from onboard.models.base import Sent
 
-WeightUnit = Literal["GRAM", "KILOGRAM", "OUNCE", "POUND"]
-DimensionUnit = Literal["INCH", "CENTIMETER"]
 #: Amazon's label formats are the ones onboard reads and writes (test_models_schema holds both to the model)
 DocumentFormat = LabelFormat
 DocumentType = Literal["PACKSLIP", "LABEL", "RECEIPT", "CUSTOM_FORM"]
@@ -25,26 +29,6 @@ LabelAttribute = Literal["PACKAGE_CLIENT_REFERENCE_ID", "SELLER_DISPLAY_NAME", "
 LiquidVolumeUnit = Literal["ML", "L", "FL_OZ", "GAL", "PT", "QT", "C"]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class Geocode(Sent):
-    latitude: str | None = None
-    longitude: str | None = None
-
-
-class Address(Sent):
-    name: Annotated[str, Field(min_length=1, max_length=50)]
-    addressLine1: Annotated[str, Field(min_length=1, max_length=60)]
-    addressLine2: Annotated[str, Field(min_length=1, max_length=60)] | None = None
-    addressLine3: Annotated[str, Field(min_length=1, max_length=60)] | None = None
-    companyName: str | None = None
-    stateOrRegion: str
-    city: str
-    countryCode: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-    postalCode: str
-    email: Annotated[str, Field(max_length=64)] | None = None
-    phoneNumber: Annotated[str, Field(min_length=1, max_length=20)] | None = None
-    geocode: Geocode | None = None
 
 
 class Weight(Sent):

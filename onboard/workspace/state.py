@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from onboard.businesses import BUSINESSES, Region
 from onboard.labels.formats import NAMES, LabelFormat
-from onboard.models.requests import Address
+from onboard.models.address import Address
 from onboard.names import is_safe
 from onboard.samples import Sample, SamplePackage
 

@@ -96,3 +96,36 @@ def test_no_message_without_a_pack_or_for_a_pack_that_fails_its_review(emulator_
     assert emulator.returncode == 2, emulator.stdout
     assert "is not one to send: NOT FROM AMAZON" in emulator.stderr and "onboard review" in emulator.stderr
     assert emulator.stdout == ""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_m_on_pack_sent_in_the_tui_drafts_the_same_message(emulator_run: Path, tmp_path: Path) -> None:
+    from onboard.settings import Settings  # noqa: PLC0415 - Textual only in the tests that drive it
+    from onboard.tui.app import make_app  # noqa: PLC0415
+    from onboard.tui.screens.message import MessageScreen  # noqa: PLC0415
+    from onboard.tui.widgets.step_tree import StepTree  # noqa: PLC0415
+
+    workspace = Path(shutil.copytree(emulator_run, tmp_path / "ws"))
+    _as_if_amazon(workspace)
+    assert onboard("pack", "--workspace", str(workspace)).returncode == 0
+    (pack,) = (workspace / "packs").glob("*.zip")
+    cli = onboard("message", "pack-sent", "--workspace", str(workspace))
+    assert cli.returncode == 0, cli.stderr
+
+    app = make_app(workspace, Settings.from_env(), blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one(StepTree).select_step("pack-sent")
+        await pilot.pause()
+        await pilot.press("m")
+        await app.workers.wait_for_complete()  # the pack is reviewed in a thread before the message is drafted
+        await pilot.pause()
+        assert isinstance(app.screen, MessageScreen), [n.message for n in app._notifications]
+        assert pack.name in app.screen.text
+        # the TUI's draft is the CLI's, word for word (the same day, the same pack)
+        assert app.screen.text == cli.stdout

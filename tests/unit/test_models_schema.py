@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel
 
-from onboard.models import errors, requests, responses
+from onboard.models import address, errors, requests, responses
 from onboard.models.base import Received, Sent
 
 
@@ -36,7 +36,7 @@ def _definition(model: dict[str, Any], cls: type[BaseModel]) -> dict[str, Any]:
     return definitions[cls.__name__]  # type: ignore[no-any-return]
 
 
-ALL = [*_classes(requests), *_classes(responses), *_classes(errors)]
+ALL = [*_classes(address), *_classes(requests), *_classes(responses), *_classes(errors)]
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: f"{c.__module__.rsplit('.', 1)[-1]}.{c.__name__}")
@@ -45,7 +45,7 @@ def test_fields_are_exactly_the_definitions_properties(shipping_model: dict[str,
     assert set(cls.model_fields) == set(definition.get("properties", {}))
 
 
-@pytest.mark.parametrize("cls", _classes(requests), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [*_classes(address), *_classes(requests)], ids=lambda c: c.__name__)
 def test_requests_require_what_amazon_requires(shipping_model: dict[str, Any], cls: type[BaseModel]) -> None:
     required = {name for name, field in cls.model_fields.items() if field.is_required()}
     assert required == set(_definition(shipping_model, cls).get("required", []))
@@ -80,7 +80,7 @@ def _schema_enum(model: dict[str, Any], schema: dict[str, Any]) -> set[str] | No
     return set(schema["enum"]) if "enum" in schema else None
 
 
-@pytest.mark.parametrize("cls", _classes(requests), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [*_classes(address), *_classes(requests)], ids=lambda c: c.__name__)
 def test_request_enums_are_amazons(shipping_model: dict[str, Any], cls: type[BaseModel]) -> None:
     properties = _definition(shipping_model, cls).get("properties", {})
     for name, field in cls.model_fields.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -253,8 +253,6 @@ class JourneyScreen(KeysStepAside, Screen[None]):
             detail.scroll_to_widget(note, animate=False)
 
     def action_message(self) -> None:
-        from onboard.checklist.messages import render_message  # noqa: PLC0415 - jinja2 only when drafting
-
         app = onboard_app(self)
         detail = self.query_one(StepDetail)
         if app.workspace is None or detail.step is None:
@@ -262,11 +260,25 @@ class JourneyScreen(KeysStepAside, Screen[None]):
         if detail.step.message is None:
             self.notify("This step has no RIVER message to send.", severity="warning")
             return
-        try:
-            text = render_message(app.checklist, app.workspace.state, detail.step.id, app.clock.today())
-        except OnboardError as error:
-            self.notify(error.one_line(), title="No message yet", severity="error")
+        self._write_message(detail.step.id, detail.step.title)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="message")
+    def _write_message(self, step_id: str, title: str) -> None:
+        # a thread: the pack-sent message reviews the latest pack (every file of the zip hashed) first
+        from onboard.checklist.messages import render_message  # noqa: PLC0415 - jinja2 only when drafting
+
+        app = onboard_app(self)
+        workspace = app.workspace
+        if workspace is None:
             return
+        try:
+            text = render_message(app.checklist, workspace.state, step_id, app.clock.today(), workspace.path)
+        except OnboardError as error:
+            app.call_from_thread(self.notify, error.one_line(), title="No message yet", severity="error")
+            return
+        app.call_from_thread(self._show_message, title, text)
+
+    def _show_message(self, title: str, text: str) -> None:
         from onboard.tui.screens.message import MessageScreen  # noqa: PLC0415
 
-        app.push_screen(MessageScreen(detail.step.title, text))
+        onboard_app(self).push_screen(MessageScreen(title, text))
