@@ -83,6 +83,26 @@ async def test_forget_forgets_the_stored_credentials(workspace_dir: Path, app_fo
         assert "In force: none stored" in shown(app, "#creds-current")
 
 
+async def test_after_forget_the_form_no_longer_says_stored(workspace_dir: Path, app_for: AppFor) -> None:
+    app = app_for(workspace_dir)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.press("2")
+        await settle(app)
+        app.screen.query_one("#client-id", Input).value = "amzn1.application-oa2-client.tui0123456789"
+        app.screen.query_one("#client-secret", Input).value = "amzn1.oa2-cs.v1." + "c" * 40
+        app.screen.query_one("#refresh-token", Input).value = "Atzr|" + "r" * 40
+        await pilot.pause()  # the form hears of the values before the save clears them
+        await pilot.press("ctrl+s")
+        await settle(app)
+        await pilot.pause()
+        assert "✓ stored in" in shown(app, "#creds-problems")
+        await pilot.press("escape", "f", "y")
+        await settle(app)
+        await pilot.pause()
+        assert "In force: none stored" in shown(app, "#creds-current")
+        assert not app.screen.query_one("#creds-problems").display
+
+
 async def test_forget_from_the_palette_forgets_too(workspace_dir: Path, app_for: AppFor) -> None:
     store = _store(workspace_dir)
     workspace_id = Workspace.open(workspace_dir).state.workspace_id

@@ -273,6 +273,7 @@ class CredentialsScreen(ReportsWorkerFailures, KeysStepAside, Screen[None]):
             return
         message = "Forgot the stored credentials." if gone else "No credentials were stored."
         app.call_from_thread(self.notify, message)
+        app.call_from_thread(self._say, None)  # a "✓ stored" left from before would contradict it
         app.call_from_thread(self._load_store)
 
     def action_leave_field(self) -> None:

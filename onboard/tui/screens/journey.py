@@ -81,6 +81,8 @@ class JourneyScreen(KeysStepAside, Screen[None]):
         app.after_first_frame(self._first_card)
 
     async def _first_card(self) -> None:
+        if not self.is_attached:
+            return  # quit (Ctrl+Q) as the first frame was drawn: the screen is gone before its card
         await self.mount(Footer(compact=True))
         self.refresh_bindings()  # a footer shows the keys once told of them
         await self._show(self._first)
