@@ -22,6 +22,8 @@ from onboard.checklist.progress import progress
 from onboard.credentials.store import default_store, resolve
 from onboard.display import counted, shown
 from onboard.pack import NOT_FROM_AMAZON
+from onboard.printing.evidence import STEP as TEST_LABEL
+from onboard.printing.evidence import summary
 from onboard.redact import redact
 from onboard.settings import Settings
 from onboard.workspace.workspace import Workspace
@@ -75,6 +77,23 @@ def _run_verdict(run: RunRecord) -> str:
     if run.partial:
         words.append("PARTIAL")
     return ", ".join(words)
+
+
+def test_label(workspace: Workspace, run: RunRecord) -> str:
+    """The cover's line on the label printed and scanned from paper: the step's evidence, and whether the
+    label scanned is one this run bought (an account manager trusts a scan only of the labels in front of them)."""
+    record = workspace.state.steps.get(TEST_LABEL)
+    evidence = record.evidence if record is not None else {}
+    said = summary(evidence)
+    if said is None:
+        return "not printed and scanned yet ('onboard label print FILE', then 'onboard label scan')"
+    if not evidence.get("scanned_at"):
+        return f"{said}; not scanned yet ('onboard label scan')"
+    tracking = evidence.get("tracking_id", "")
+    bought = {label.tracking_id for label in run.labels() if label.tracking_id}
+    if tracking and tracking not in bought:
+        return f"{said}; not a label of this run (an earlier one): print and scan one of these labels"
+    return f"{said}; a label of this run"
 
 
 def _client_id(workspace: Workspace, settings: Settings) -> str:
@@ -188,6 +207,7 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
         ),
         ("Pack made", [(f"{now.strftime('%Y-%m-%d %H:%M UTC')} with onboard {__version__}", "")]),
         ("Checklist", [(f"{view.done} of {counted(len(view.steps), 'step')} done", "")]),
+        ("Test label on paper", [(test_label(workspace, run), "")]),
     ]
     notes = {
         # the first reason the run is not Amazon's, in a sentence: "… this pack was made against the emulator at …"

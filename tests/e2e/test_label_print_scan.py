@@ -8,10 +8,13 @@ scanner is its keystrokes on standard input.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -370,3 +373,36 @@ def test_bad_scan_arguments_are_one_line(shipper: Path, args: list[str], said: s
     done = onboard(shipper, "label", "scan", *args)
     assert done.returncode == 2
     assert said in one_line_error(done)
+
+
+def _cover_line(workspace: Path) -> str:
+    """The pack's cover line on the test label, as report.html shows it (the PDF lays out the same words)."""
+    packed = onboard(workspace, "pack")
+    assert packed.returncode == 0, packed.stderr
+    pack = max((workspace / "packs").glob("*.zip"), key=lambda p: p.stat().st_mtime_ns)
+    with zipfile.ZipFile(pack) as archive:
+        text = html.unescape(re.sub(r"<[^>]+>", " ", archive.read("report.html").decode()))
+    start = text.index("Test label on paper")
+    return " ".join(text[start : start + 400].split())
+
+
+def test_the_pack_says_whether_the_label_scanned_from_paper_is_one_of_its_run(tmp_path: Path) -> None:
+    workspace = tmp_path / "demo"
+    assert onboard(workspace, "init", "--shipper", "Demo Shipper").returncode == 0
+    bought = onboard(workspace, "certify", "--formats", "ZPL", "--dpi", "203")
+    assert bought.returncode == 0, bought.stdout + bought.stderr
+    assert "not printed and scanned yet ('onboard label print FILE', then 'onboard label scan')" in _cover_line(
+        workspace
+    )
+    [run] = [path.name for path in (workspace / "runs").iterdir()]
+    label = sorted((workspace / "runs").glob("*/labels/*-ZPL-203-*.zpl"))[0]
+    tracking = label.stem.rsplit("-", 1)[1]
+    assert onboard(workspace, "label", "scan", "--run", run, stdin=f"{tracking}\n").returncode == 0
+    line = _cover_line(workspace)
+    assert f"carries {tracking}" in line and "; a label of this run" in line
+
+    # a label of some other run: the pack does not let it pass for one of this run's
+    other = "TBA000000000999"
+    assert onboard(workspace, "label", "scan", "--expect", other, stdin=f"{other}\n").returncode == 0
+    line = _cover_line(workspace)
+    assert f"carries {other}" in line and "not a label of this run" in line
