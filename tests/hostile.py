@@ -19,6 +19,8 @@ misbehaviour instead. The scenarios, by the name tests use:
 its purchase answers rewritten. It stands for a server that answers what no model promised (a purchase
 without its documents, a shipment id with a control character in it); the emulator behind it still does
 the real work, so the tests can ask the emulator's own ledger whether every label bought was cancelled.
+``replace`` swaps other successful answers whole, by path (a getAdditionalInputs schema nested a hundred
+thousand deep), the rest of the run still served by the emulator.
 """
 
 from __future__ import annotations
@@ -156,9 +158,17 @@ Rewrite = Callable[[dict[str, Any]], None]
 
 
 class Hostile:
-    def __init__(self, upstream: str, rewrite: Rewrite, rename: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        rewrite: Rewrite,
+        rename: Callable[[str], str] | None = None,
+        replace: dict[str, bytes] | None = None,
+    ) -> None:
         self.upstream = upstream
         self.rewrite = rewrite
+        #: a path (without its query) → the body sent instead of the emulator's successful answer there
+        self.replace = replace or {}
         #: the real shipment id → the one this server tells the client (and back, for its cancels)
         self.rename = rename
         self.aliases: dict[str, str] = {}
@@ -191,6 +201,8 @@ class Hostile:
                 payload["shipmentId"] = told
             self.rewrite(payload)
             content = json.dumps(answer).encode()
+        if raw_path in self.replace and response.status_code == 200:
+            content = self.replace[raw_path]
         out = {"content-type": response.headers.get("content-type", "application/json")}
         if "x-amzn-requestid" in response.headers:
             out["x-amzn-RequestId"] = response.headers["x-amzn-requestid"]
@@ -198,9 +210,14 @@ class Hostile:
 
 
 @contextmanager
-def hostile_server(upstream: str, rewrite: Rewrite, rename: Callable[[str], str] | None = None) -> Iterator[Hostile]:
+def hostile_server(
+    upstream: str,
+    rewrite: Rewrite,
+    rename: Callable[[str], str] | None = None,
+    replace: dict[str, bytes] | None = None,
+) -> Iterator[Hostile]:
     """Serve ``Hostile`` on a free loopback port (its ``url``)."""
-    proxy = Hostile(upstream, rewrite, rename)
+    proxy = Hostile(upstream, rewrite, rename, replace)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

@@ -4,7 +4,8 @@
 Zebra's framing (``STX … ETX CR LF``; ``~HI`` gives the model, firmware and dots per millimetre, ``~HS``
 the paper-out, pause and head-open flags) and keeps every job it received, so a test can draw what the
 printer got with onboard's ZPL interpreter and scan it. ``silent`` plays a print server that takes jobs
-and answers nothing; ``answer`` replaces its answers (something that is no printer).
+and answers nothing; ``answer`` replaces its answers (something that is no printer). :class:`BlackHole`
+takes connections and never reads from them: a printer that has stopped taking data.
 """
 
 from __future__ import annotations
@@ -123,6 +124,54 @@ class VirtualZebra:
         self._stop.set()
         self._server.close()
         self._thread.join(timeout=2)
+
+
+class BlackHole:
+    """A port that accepts every connection and then neither reads, answers nor closes, until the test ends.
+
+    Its receive buffer is kept small, so a job larger than the sender's own buffer (a few MB on Linux) stalls
+    in ``send``: what a printer does whose buffer is full and that stopped taking data (a jam, a paused
+    print server), the one case where only the send deadline ends the print.
+    """
+
+    RECEIVE_BUFFER = 4096
+
+    def __init__(self) -> None:
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # set before listen: connections inherit it, and the window they offer is negotiated at the handshake
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.RECEIVE_BUFFER)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen()
+        self._server.settimeout(0.2)
+        self.port: int = self._server.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections.append(conn)
+
+    def __enter__(self) -> BlackHole:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._server.close()
+        for conn in self.connections:
+            conn.close()
 
 
 def closed_port() -> int:

@@ -7,6 +7,9 @@ Built-in cases live in ``checks/certification/*.toml``. A workspace may hold ``c
 A case may say which sign-off requirement it proves (``requirement = "rates"``): :data:`REQUIREMENTS` is
 the vocabulary, the TOML files say which case proves what. A run records which case stood for each
 requirement, and ``review`` holds every requirement the built-in catalog marks to a passed case.
+
+A case may also say which shipping businesses it is for, and in which environments it runs (``[applies]``,
+with the reasons): elsewhere it is skipped, and says why, before it sends anything.
 """
 
 from __future__ import annotations
@@ -20,15 +23,30 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from onboard.businesses import BUSINESSES
 from onboard.errors import ConfigError
 from onboard.labels.formats import NAMES, spelled
 from onboard.locations import checks_dir
+from onboard.models.address import AccessPointType
+from onboard.toml_files import read_toml
 
 Operation = Literal[
-    "get_rates", "purchase", "one_click", "track", "reprint", "cancel", "age_quote", "additional_inputs"
+    "get_rates",
+    "purchase",
+    "one_click",
+    "track",
+    "reprint",
+    "cancel",
+    "age_quote",
+    "additional_inputs",
+    "access_points",
+    "collection_form",
+    "collection_form_history",
+    "collection_form_reprint",
 ]
 Rule = Literal["exists", "not_empty", "equals", "equals_path", "one_of", "label_passes"]
 RequirementId = Literal["rates", "purchase", "track", "cancel"]
+EnvironmentName = Literal["emulator", "sandbox", "production"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +92,10 @@ class Step(BaseModel):
     #: with ``rate = "additional_inputs"``: send the inputs filled from the schema (false: leave them out,
     #: to see the purchase refused)
     inputs: bool = True
+    #: ``access_points``: the kinds asked for near the sample's ship-to address, in the order one is chosen
+    types: list[AccessPointType] = Field(default_factory=lambda: list[AccessPointType](["HELIX"]), min_length=1)
+    #: ``get_rates``: deliver to the access point an ``access_points`` step chose (destinationAccessPointDetails)
+    to_access_point: bool = False
 
     @property
     def key(self) -> str:
@@ -103,6 +125,40 @@ class Check(BaseModel):
         return self
 
 
+class Applies(BaseModel):
+    """Where a case is run: for some shipping businesses only (a shipper of another skips it, told
+    ``because``), and in some environments only (elsewhere it is skipped, told ``environments_because``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    businesses: list[str] = Field(min_length=1)
+    #: why these businesses need the case, in words the skipped detail shows
+    because: str = Field(min_length=1)
+    #: where the case is run; the others skip it (Amazon's sandbox does not serve every operation)
+    environments: list[EnvironmentName] = Field(
+        default_factory=lambda: list[EnvironmentName](("emulator", "sandbox", "production")), min_length=1
+    )
+    #: why not in the other environments (required when ``environments`` leaves one out)
+    environments_because: str = ""
+
+    @model_validator(mode="after")
+    def _known(self) -> Applies:
+        unknown = [b for b in self.businesses if b not in BUSINESSES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is no shipping business (choose from {', '.join(BUSINESSES)})")
+        if len(set(self.environments)) < 3 and not self.environments_because:
+            raise ValueError("environments_because must say why the case is not run in the other environments")
+        return self
+
+    def skip_reason(self, business_id: str, environment: str) -> str | None:
+        """None when the case runs for ``business_id`` in ``environment``, else the skipped case's detail."""
+        if business_id not in self.businesses:
+            return f"for {', '.join(self.businesses)} only ({self.because}); this workspace ships as {business_id}"
+        if environment not in self.environments:
+            return f"not run against {environment}: {self.environments_because}"
+        return None
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,6 +168,8 @@ class Case(BaseModel):
     description: str = ""
     #: the sign-off requirement this case proves, if any
     requirement: RequirementId | None = None
+    #: the businesses and environments the case is for; None: every one
+    applies: Applies | None = None
     steps: list[Step] = Field(min_length=1)
     checks: list[Check] = Field(default_factory=list)
 
@@ -145,7 +203,8 @@ class Case(BaseModel):
 
 def _load_file(path: Path) -> Case:
     try:
-        return Case.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        # a workspace's own case may come from anyone (an account manager's list): read within bounds
+        return Case.model_validate(read_toml(path))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -174,7 +233,7 @@ def load_catalog(workspace: Path | None = None) -> list[Case]:
         settings = own / "catalog.toml"
         if settings.is_file():
             try:
-                replace = tomllib.loads(settings.read_text(encoding="utf-8")).get("replace", False)
+                replace = read_toml(settings).get("replace", False)
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{settings} cannot be read: {exc}") from None
             except RecursionError:

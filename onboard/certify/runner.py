@@ -45,6 +45,7 @@ from pydantic import BaseModel
 
 from onboard import __version__
 from onboard.certify.catalog import REQUIREMENTS, Case, Check, Step, required_by_onboard
+from onboard.certify.forms import NotAForm, read_form
 from onboard.certify.record import (
     Call,
     CaseRecord,
@@ -210,6 +211,9 @@ class _Context:
         self.bought: _Bought | None = None
         #: the rate an additional_inputs step fetched the schema of, and that schema
         self.inputs: tuple[rs.Rate, dict[str, Any]] | None = None
+        #: the access point an access_points step chose, and the collection form a history step found
+        self.access_point: str | None = None
+        self.collection_form_id: str | None = None
         self.labels: list[Label] = []
         self.notes: list[str] = []
         # label checks under way in worker threads while the case's next calls go out
@@ -402,6 +406,10 @@ class Certification:
     ) -> tuple[str, str]:
         context = _Context(case, variant, reference)
         try:
+            if case.applies is not None:
+                why = case.applies.skip_reason(self.client.business_id, self.profile.environment)
+                if why is not None:
+                    raise CaseSkipped(why)
             for step in case.steps:
                 await self._step(step, context)
             await asyncio.gather(*context.checking)
@@ -466,6 +474,11 @@ class Certification:
 
     async def _do_get_rates(self, step: Step, context: _Context) -> Any:
         request = self.profile.sample().rates_request(context.reference)
+        if step.to_access_point:
+            if context.access_point is None:
+                raise StepFailed("get_rates with to_access_point needs an access_points step before it")
+            point = rq.AccessPointDetails(accessPointId=context.access_point)
+            request = request.model_copy(update={"destinationAccessPointDetails": point})
         if step.remove or step.replace or step.access_token:
             body = request.model_dump(mode="json", exclude_none=True)
             for path in step.remove:
@@ -840,6 +853,87 @@ class Certification:
                 context.quote = await self.client.get_rates(context.request)
         context.inputs = (needing[0], schema)
         return {"rateId": needing[0].rateId, "serviceId": needing[0].serviceId, "schema": schema}
+
+    async def _do_access_points(self, step: Step, context: _Context) -> Any:
+        ship_to = self.profile.ship_to
+        found = await self.client.get_access_points(step.types, ship_to.countryCode, ship_to.postalCode)
+        chosen = next(
+            (point for kind in step.types for point in found.accessPointsMap.get(kind) or [] if point.accessPointId),
+            None,
+        )
+        near = f"{ship_to.postalCode} {ship_to.countryCode}"
+        if chosen is None:
+            raise CaseSkipped(f"getAccessPoints listed no {', '.join(step.types)} access point near {near}")
+        context.access_point = chosen.accessPointId
+        address = chosen.address
+        return {
+            "near": near,
+            "found": {kind: len(points) for kind, points in found.accessPointsMap.items()},
+            "chosen": {
+                "accessPointId": chosen.accessPointId,
+                "type": chosen.type,
+                "name": chosen.name,
+                "postalCode": address.postalCode if address else None,
+                "countryCode": address.countryCode if address else None,
+            },
+        }
+
+    async def _do_collection_form(self, step: Step, context: _Context) -> Any:
+        bought = _need(context)
+        request = rq.GenerateCollectionFormRequest(carrierId=bought.carrier_id, shipFromAddress=self.profile.ship_from)
+        # one key per case run: a retried generation is the same form, not a second one
+        key = hashlib.sha256(f"{context.reference}:collection-form".encode()).hexdigest()[:32]
+        made = await self.client.generate_collection_form(request, idempotency_key=key)
+        return await self._read_form("generateCollectionForm", made.collectionsFormDocument, context)
+
+    async def _do_collection_form_history(self, step: Step, context: _Context) -> Any:
+        bought = _need(context)
+        request = rq.GetCollectionFormHistoryRequest(
+            carrierId=bought.carrier_id, shipFromAddress=self.profile.ship_from
+        )
+        history = await self.client.get_collection_form_history(request)
+        records = [r for r in history.collectionFormsHistoryRecordList or [] if r.collectionFormId]
+        if not records:
+            raise StepFailed(
+                f"getCollectionFormHistory lists no collection form for carrier {shown(bought.carrier_id)} from "
+                f"{self.profile.ship_from.postalCode}"
+            )
+        # the form this case generated moments ago is the newest of its carrier and address
+        newest = max(records, key=lambda r: r.creationDate.timestamp() if r.creationDate else float("-inf"))
+        context.collection_form_id = newest.collectionFormId
+        return {
+            "count": len(records),
+            "collectionFormId": newest.collectionFormId,
+            "generationStatus": newest.generationStatus,
+            "creationDate": newest.creationDate.isoformat() if newest.creationDate else None,
+        }
+
+    async def _do_collection_form_reprint(self, step: Step, context: _Context) -> Any:
+        if context.collection_form_id is None:
+            raise StepFailed("collection_form_reprint needs a collection_form_history step before it")
+        form = await self.client.get_collection_form(_segment(context.collection_form_id))
+        return await self._read_form("getCollectionForm", form.collectionsFormDocument, context)
+
+    async def _read_form(
+        self, operation: str, document: rs.CollectionsFormDocument | None, context: _Context
+    ) -> dict[str, Any]:
+        """What a collection form shows: a PDF, and whether it lists the label this case bought."""
+        bought = _need(context)
+        if document is None or not document.base64EncodedContent:
+            raise StepFailed(f"{operation} answered without a collection form document")
+        try:
+            # pypdf reads every page: in a worker thread, as label checks are, while other cases' calls go out
+            read = await asyncio.to_thread(read_form, document.base64EncodedContent, [bought.tracking_id])
+        except NotAForm as error:
+            raise StepFailed(str(error)) from None
+        return {
+            "documentFormat": document.documentFormat,
+            "size": read.size,
+            "sha256": read.sha256,
+            "pages": read.pages,
+            "trackingId": bought.tracking_id,
+            "listsPurchase": bought.tracking_id in read.listed,
+        }
 
     def _inputs_for(self, step: Step, context: _Context, rate: rs.Rate) -> dict[str, Any] | None:
         if step.rate != "additional_inputs" or not step.inputs or context.inputs is None:

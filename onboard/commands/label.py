@@ -4,9 +4,7 @@ true size, printed on the shipper's printer and scanned back from paper (``onboa
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -20,11 +18,9 @@ from onboard.commands.common import workspace_dir
 from onboard.display import shown
 from onboard.errors import OnboardError, UsageError
 from onboard.files import atomic_write
-from onboard.labels import formats
 from onboard.labels.formats import spelled
-from onboard.printing import PrinterError
+from onboard.printing.jobs import TRACKING_ID
 from onboard.settings import Settings
-from onboard.workspace.state import Printer
 from onboard.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -163,11 +159,6 @@ def _write(target: Path, blob: bytes) -> None:
 
 # --- onboard label print / scan: the test label on paper ----------------------------------------------------
 
-_TRACKING_ID = re.compile(r"[A-Za-z0-9]{6,40}")
-#: a CUPS queue name: printable, no space, slash or '#', and not an option
-_QUEUE = re.compile(r"[^\s/#\\\-][^\s/#\\]{0,126}")
-_MAX_COPIES = 20
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -175,136 +166,56 @@ def _utc_now() -> datetime:
 
 def print_(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> int:
     """``onboard label print FILE``: ZPL raw to a network label printer, or any label to a CUPS queue via lp."""
-    from onboard.labels.check import check_label  # noqa: PLC0415
-    from onboard.printing import cups, evidence, zebra  # noqa: PLC0415
+    from onboard.printing import jobs  # noqa: PLC0415
+    from onboard.printing.evidence import moment  # noqa: PLC0415
 
     settings = Settings.from_env()
     where = workspace_dir(args, settings)
     workspace = Workspace.open(where)  # before any paper is used: the print is recorded in it
     path = Path(args.file)
     data = _read(path)
-    found = formats.sniff(data)
-    if found is None:
-        raise UsageError(f"{path} is not a label file: neither {spelled('nor')}", "print the label file itself")
-    fmt = found.name
-    if not 1 <= args.copies <= _MAX_COPIES:
-        raise UsageError(f"--copies {args.copies}: print 1 to {_MAX_COPIES} copies of a test label")
-    printer = _printer_choice(args, workspace.state.printer)
-    report = check_label(data)
-    drawn_dpi = report.dpi if fmt != "PDF" else None
-    if args.dpi and drawn_dpi and args.dpi != drawn_dpi:
-        raise UsageError(
-            f"{path} is drawn for {drawn_dpi} dpi, not --dpi {args.dpi}",
-            f"print it with --dpi {drawn_dpi}, or buy the label at {args.dpi} dpi",
-        )
-    dpi = args.dpi or drawn_dpi
-    printer_dpi: int | None = None
-    model: str | None = None
-    job: str | None = None
-    if printer.kind == "raw":
-        if fmt != "ZPL":
-            raise UsageError(
-                f"{path} is a {fmt} label: a network label printer takes ZPL raw, not {fmt}",
-                f"print the {fmt} label through its CUPS queue (--cups QUEUE), or print the ZPL label",
-            )
-        target = zebra.parse_target(printer.target)
-        info = zebra.ask(target)
-        model, printer_dpi = info.model, info.dpi
-        if info.problems:
-            raise PrinterError(
-                f"the printer at {target} ({shown(model, 40)}) cannot print now: {', '.join(info.problems)}",
-                "load labels, close the head or press pause (the printer's own display says which), then print again",
-            )
-        if dpi and printer_dpi and dpi != printer_dpi:
-            raise PrinterError(
-                f"{path} is a {dpi} dpi label and the printer at {target} ({shown(model, 40)}) prints at "
-                f"{printer_dpi} dpi",
-                f"buy the label at {printer_dpi} dpi ('onboard certify --formats ZPL --dpi {printer_dpi}') and "
-                f"print that one; a {dpi} dpi label on it prints at the wrong size and may not scan",
-            )
-        dpi = dpi or printer_dpi
-        for _ in range(args.copies):
-            zebra.send(target, data)
-        words = f"{target} ({shown(model, 40)})" if model else str(target)
-    else:
-        job = cups.submit(printer.target, path, fmt, dpi, args.copies)
-        words = f"cups:{printer.target}"
-    at = now()
-    tracking_id, run_id = _tracking_of(where, data)
-    warnings = evidence.record_print(
-        where, printer=printer, printer_words=words, fmt=fmt, dpi=dpi, tracking_id=tracking_id, at=at
-    )
-    for warning in warnings:
+    # the file and the copies before the printer: what is wrong with the command itself is said first
+    jobs.label_format(path, data)
+    jobs.check_copies(args.copies)
+    printer = jobs.choose_printer(args.printer, args.cups, workspace.state.printer)
+    printed = jobs.print_label(where, path, data, printer, now=now, dpi=args.dpi, copies=args.copies)
+    for warning in printed.warnings:
         print(f"onboard: warning: {warning}", file=sys.stderr)
     if args.json:
         result = {
             "file": str(path),
-            "format": fmt,
-            "dpi": dpi,
-            "printer": {"kind": printer.kind, "target": printer.target, "model": model, "dpi": printer_dpi},
-            "copies": args.copies,
-            "bytes": len(data),
-            "job": job,
-            "tracking_id": tracking_id,
-            "run_id": run_id,
-            "printed_at": evidence.moment(at),
-            "label_check": report.status,
+            "format": printed.fmt,
+            "dpi": printed.dpi,
+            "printer": {
+                "kind": printer.kind,
+                "target": printer.target,
+                "model": printed.model,
+                "dpi": printed.printer_dpi,
+            },
+            "copies": printed.copies,
+            "bytes": printed.size,
+            "job": printed.job,
+            "tracking_id": printed.tracking_id,
+            "run_id": printed.run_id,
+            "printed_at": moment(printed.at),
+            "label_check": printed.label_check,
         }
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return exit_codes.OK
-    at_dpi = f", {dpi} dpi" if dpi else ""
-    copies = f", {args.copies} copies" if args.copies > 1 else ""
-    queued = f" (job {job})" if job else ""
-    print(f"printed {path} ({fmt}{at_dpi}{copies}) on {words}{queued}")
-    if report.status != "passed":
-        print(f"  note: the label itself does not pass 'onboard label check' ({report.summary})")
-    if tracking_id:
-        print(f"Now scan the paper label: onboard label scan [--image PHOTO]  (it carries {tracking_id}, run {run_id})")
+    at_dpi = f", {printed.dpi} dpi" if printed.dpi else ""
+    copies = f", {printed.copies} copies" if printed.copies > 1 else ""
+    queued = f" (job {printed.job})" if printed.job else ""
+    print(f"printed {path} ({printed.fmt}{at_dpi}{copies}) on {printed.words}{queued}")
+    if printed.label_check != "passed":
+        print(f"  note: the label itself does not pass 'onboard label check' ({printed.label_summary})")
+    if printed.tracking_id:
+        print(
+            "Now scan the paper label: onboard label scan [--image PHOTO]  "
+            f"(it carries {printed.tracking_id}, run {printed.run_id})"
+        )
     else:
         print("Now scan the paper label: onboard label scan --expect TRACKING_ID [--image PHOTO]")
     return exit_codes.OK
-
-
-def _printer_choice(args: argparse.Namespace, remembered: Printer | None) -> Printer:
-    if args.printer is not None:
-        target = _zebra_target(args.printer)
-        return Printer(kind="raw", target=target)
-    if args.cups is not None:
-        if not _QUEUE.fullmatch(args.cups):
-            raise UsageError(
-                f"--cups '{shown(args.cups, 80)}' is not a CUPS queue name", "'lpstat -p' lists the queues by name"
-            )
-        return Printer(kind="cups", target=args.cups)
-    if remembered is None:
-        raise UsageError(
-            "no printer given, and this workspace has not printed before",
-            "give --printer HOST[:PORT] (a network label printer, ZPL) or --cups QUEUE (PDF, PNG); it is remembered",
-        )
-    return remembered
-
-
-def _zebra_target(text: str) -> str:
-    from onboard.printing import zebra  # noqa: PLC0415
-
-    return str(zebra.parse_target(text))
-
-
-def _tracking_of(where: Path, data: bytes) -> tuple[str | None, str | None]:
-    """The tracking id of the label whose bytes these are, from the run that bought it, and that run's id."""
-    from onboard.certify.record import RUNS, read_run, valid_run_id  # noqa: PLC0415
-
-    digest = hashlib.sha256(data).hexdigest()
-    for run_file in sorted((where / RUNS).glob("*/run.json"), reverse=True):
-        if not valid_run_id(run_file.parent.name):
-            continue
-        try:
-            record = read_run(run_file)
-        except OnboardError:
-            continue
-        for label in record.labels():
-            if label.sha256 == digest and _TRACKING_ID.fullmatch(label.tracking_id):
-                return label.tracking_id, record.run_id
-    return None, None
 
 
 def scan(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> int:
@@ -363,9 +274,8 @@ def scan(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> in
                 else "scan the label's barcode; the scanner types the code and Enter"
             )
             raise OnboardError(f"no barcode read from {what}; expected {wanted}", hint)
-        seen = "; ".join(f"{r.symbology} '{shown(r.text, 60)}'" for r in reads[:6])
         raise OnboardError(
-            f"the scan does not match: read {seen}, expected {wanted}",
+            f"the scan does not match: read {scanning.described(reads)}, expected {wanted}",
             "scan the label printed for this workspace, or give the id it carries with --expect",
         )
     hows = "; ".join(f"{r.symbology}: {how}" for r, how in verdict.carriers)
@@ -386,7 +296,7 @@ def _expected(
     dpi = int(recorded["dpi"]) if recorded.get("dpi", "").isdigit() else None
     if args.expect is not None:
         wanted = "".join(args.expect.split())
-        if not _TRACKING_ID.fullmatch(wanted):
+        if not TRACKING_ID.fullmatch(wanted):
             raise UsageError(
                 f"--expect '{shown(args.expect, 60)}' is not a tracking id",
                 "6 to 40 letters and digits, e.g. TBA304719826511",
@@ -400,7 +310,7 @@ def _expected(
         run_file = where / RUNS / args.run / "run.json"
         if not run_file.is_file():
             raise UsageError(f"there is no run {args.run} in {where}", "'ls runs/' in the workspace lists them")
-        labels = [label for label in read_run(run_file).labels() if _TRACKING_ID.fullmatch(label.tracking_id)]
+        labels = [label for label in read_run(run_file).labels() if TRACKING_ID.fullmatch(label.tracking_id)]
         if fmt and any(label.format == fmt and (dpi is None or label.dpi == dpi) for label in labels):
             labels = [label for label in labels if label.format == fmt and (dpi is None or label.dpi == dpi)]
         ids = list(dict.fromkeys(label.tracking_id for label in labels))

@@ -13,7 +13,7 @@ from pydantic_core import to_json
 from starlette.responses import Response
 
 from onboard.businesses import Business
-from onboard.emulator import accounts, inputs, rating, replies
+from onboard.emulator import access_points, accounts, inputs, rating, replies
 from onboard.emulator.gateway import Call, operation
 from onboard.emulator.replies import ApiError, invalid, invalid_input, json_response, not_found
 from onboard.emulator.state import REQUEST_TOKEN_TTL, Quote, Shipment
@@ -23,6 +23,9 @@ from onboard.models import requests as rq
 from onboard.models import responses as rs
 
 EMULATOR_BANNER = "ONBOARD EMULATOR - NOT A REAL LABEL"
+#: the requestToken and rateId Amazon's static sandbox answers with an empty schema (its model's only static
+#: case that succeeds): an integrator trying Amazon's documented request here gets Amazon's answer
+STATIC_INPUTS_REQUEST = ("amzn1.rq.123456789.101", "122324234543535321345436534321423423523452345")
 _WEIGHT_ABBREVIATIONS = {"GRAM": "g", "KILOGRAM": "kg", "OUNCE": "oz", "POUND": "lb"}
 
 
@@ -34,6 +37,8 @@ def _check_shipment_request(request: rq.GetRatesRequest | rq.OneClickShipmentReq
         raise invalid("shipTo cannot be null when channelDetails.channelType is EXTERNAL")
     if channel.channelType == "AMAZON" and channel.amazonOrderDetails is None:
         raise invalid("channelDetails.amazonOrderDetails cannot be null when channelType is AMAZON")
+    if request.destinationAccessPointDetails is not None:
+        access_points.destination(request.destinationAccessPointDetails, request.shipTo)
     if len(request.packages) != 1:
         raise invalid("packages must hold exactly one package: one package per shipment is supported")
     for i, item in enumerate(request.packages[0].items):
@@ -190,6 +195,27 @@ def _party(address: rq.Address) -> LabelParty:
     )
 
 
+def _recipient(request: rq.GetRatesRequest | rq.OneClickShipmentRequest, ship_to: rq.Address) -> LabelParty:
+    """Who and where the label delivers to: the ship-to address, or the access point that holds the parcel
+    for the recipient (checked when the shipment was rated)."""
+    details = request.destinationAccessPointDetails
+    point = access_points.find(details.accessPointId) if details and details.accessPointId else None
+    if point is None:
+        return _party(ship_to)
+    address = point["address"]
+    # the emulator knows no town of a postal code: a point in the recipient's own code is in their town
+    local = access_points.same_code(str(address["postalCode"]), ship_to.postalCode)
+    return LabelParty(
+        name=ship_to.name,
+        company=str(point["name"]),
+        lines=(str(address["addressLine1"]),),
+        city=ship_to.city if local else str(address["city"]),
+        state_or_region=ship_to.stateOrRegion if local else str(address["stateOrRegion"]),
+        postal_code=ship_to.postalCode if local else str(address["postalCode"]),
+        country_code=str(address["countryCode"]),
+    )
+
+
 def _buy(
     call: Call,
     request: rq.GetRatesRequest | rq.OneClickShipmentRequest,
@@ -204,18 +230,19 @@ def _buy(
     tracking_id = _tracking_id(call.business)
     shipment_id = f"amzn1.ship.{uuid.uuid4().hex}"
     ship_to = request.shipTo or request.shipFrom
+    recipient = _recipient(request, ship_to)
     pickup = rate.promise.pickupWindow.start if rate.promise.pickupWindow else None
     content = LabelContent(
         tracking_id=tracking_id,
         ship_from=_party(request.shipFrom),
-        ship_to=_party(ship_to),
+        ship_to=recipient,
         carrier_name=rate.carrierName,
         service_name=rate.serviceName,
         weight_text=f"{package.weight.value:g} {_WEIGHT_ABBREVIATIONS[package.weight.unit]}",
         ship_date=(pickup or call.emulator.clock.utcnow()).strftime("%Y-%m-%d"),
         shipment_id=shipment_id,
         reference=package.packageClientReferenceId if "PACKAGE_CLIENT_REFERENCE_ID" in attributes else "",
-        sort_code=f"{ship_to.countryCode}-{ship_to.postalCode.replace(' ', '')[:4].upper()}",
+        sort_code=f"{recipient.country_code}-{recipient.postal_code.replace(' ', '')[:4].upper()}",
         banner=EMULATOR_BANNER,
         extra_lines=(
             *(
@@ -463,6 +490,8 @@ async def get_additional_inputs(call: Call) -> Response:
         raise invalid("RequestToken cannot be null")
     if not rate_id or rate_id == "null":
         raise invalid("RateId cannot be null")
+    if (token, rate_id) == STATIC_INPUTS_REQUEST:
+        return json_response({"payload": {}}, headers=call.headers)
     quote = call.emulator.store.quotes.get(token)
     if quote is None:
         raise invalid_input("requestToken is invalid or unknown: call getRates for a new one")

@@ -15,6 +15,11 @@ from onboard.models.base import Sent
 
 WeightUnit = Literal["GRAM", "KILOGRAM", "OUNCE", "POUND"]
 DimensionUnit = Literal["INCH", "CENTIMETER"]
+#: where a parcel can be delivered instead of the address (getAccessPoints); the certification catalog
+#: validates its cases against it at load, without building the request models
+AccessPointType = Literal[
+    "HELIX", "CAMPUS_LOCKER", "OMNI_LOCKER", "ODIN_LOCKER", "DOBBY_LOCKER", "CORE_LOCKER", "3P", "CAMPUS_ROOM"
+]
 
 
 class Geocode(Sent):

@@ -15,6 +15,7 @@ from onboard.labels.formats import LabelFormat
 
 # the address and the units live apart for the TUI's first frame; requests.Address stays a name for them
 # (re-exported explicitly, so that strict type checking sees them as this module's too)
+from onboard.models.address import AccessPointType as AccessPointType  # noqa: PLC0414
 from onboard.models.address import Address as Address  # noqa: PLC0414
 from onboard.models.address import DimensionUnit as DimensionUnit  # noqa: PLC0414
 from onboard.models.address import WeightUnit as WeightUnit  # noqa: PLC0414
@@ -295,9 +296,6 @@ ClaimReason = Literal[
     "LOST_IN_TRANSIT", "DAMAGED_IN_TRANSIT", "DELIVERED_NOT_RECEIVED", "ITEM_MISSING_SWITCHEROO", "COD_ABUSE"
 ]
 SettlementType = Literal["REFUND", "CERTIFICATE_OF_FACT"]
-AccessPointType = Literal[
-    "HELIX", "CAMPUS_LOCKER", "OMNI_LOCKER", "ODIN_LOCKER", "DOBBY_LOCKER", "CORE_LOCKER", "3P", "CAMPUS_ROOM"
-]
 
 
 class NdrRequestData(Sent):

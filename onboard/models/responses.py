@@ -6,12 +6,12 @@ Enums are open strings here (a new Amazon value must not break a run), numbers m
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError, model_validator
 
+from onboard.files import read_json
 from onboard.models.base import LooseStr, Received
 
 
@@ -221,7 +221,8 @@ class Wrapped(Received):
             except ValidationError as exc:
                 if not any(e["type"] == "missing" and e["loc"] == ("payload",) for e in exc.errors()):
                     raise
-                body = json.loads(body)
+                # bounded as every JSON onboard reads: ValueError past MAX_JSON_DEPTH, never a RecursionError
+                body = read_json(body)
         if isinstance(body, dict) and "payload" not in body:
             body = {"payload": body}
         return cls.model_validate(body)
@@ -260,6 +261,9 @@ class Geocode(Received):
 
 
 class Address(Received):
+    """An address in an answer. Amazon's getAccessPoints example nests it (``addressObject``) and names the
+    postal code ``zipOrPostalCode``: read as the flat Address of the schema."""
+
     name: str | None = None
     addressLine1: str | None = None
     addressLine2: str | None = None
@@ -272,6 +276,26 @@ class Address(Received):
     email: str | None = None
     phoneNumber: str | None = None
     geocode: Geocode | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flattened(cls, value: Any) -> Any:
+        nested = value.get("addressObject") if isinstance(value, dict) else None
+        if not isinstance(nested, dict):
+            return value
+        flat = {**nested, **{k: v for k, v in value.items() if k != "addressObject"}}
+        if "postalCode" not in flat and "zipOrPostalCode" in flat:
+            flat["postalCode"] = flat.pop("zipOrPostalCode")
+        return flat
+
+
+def _no_placeholder(value: Any) -> Any:
+    # Amazon's collection-form examples put the string "<**-redacted-**>" where an address goes: no address
+    return None if isinstance(value, str) else value
+
+
+#: an address that may arrive as a placeholder string instead (read as none)
+LooseAddress = Annotated[Address | None, BeforeValidator(_no_placeholder)]
 
 
 class DirectPurchaseResult(Received):
@@ -306,7 +330,8 @@ class CarrierAccountInput(Received):
 
 
 class LinkableAccountType(Received):
-    accountType: str | None = None
+    #: ``accountTypeId`` in Amazon's example
+    accountType: str | None = Field(default=None, validation_alias=AliasChoices("accountType", "accountTypeId"))
     carrierAccountInputs: list[CarrierAccountInput] | None = None
 
 
@@ -316,7 +341,10 @@ class LinkableCarrier(Received):
 
 
 class GetCarrierAccountFormInputsResponse(Received):
-    linkableCarriersList: list[LinkableCarrier] | None = None
+    #: ``linkableCarriers`` in Amazon's example
+    linkableCarriersList: list[LinkableCarrier] | None = Field(
+        default=None, validation_alias=AliasChoices("linkableCarriersList", "linkableCarriers")
+    )
 
 
 class ActiveAccount(Received):
@@ -355,7 +383,7 @@ class CollectionFormsHistoryRecord(Received):
     creationDate: datetime | None = None
     generationStatus: str | None = None
     collectionFormId: str | None = None
-    shipFromAddress: Address | None = None
+    shipFromAddress: LooseAddress = None
 
 
 class GetCollectionFormHistoryResponse(Received):
@@ -364,7 +392,7 @@ class GetCollectionFormHistoryResponse(Received):
 
 
 class UnmanifestedShipmentLocation(Received):
-    address: Address | None = None
+    address: LooseAddress = None
     lastManifestDate: datetime | None = None
 
 
@@ -411,15 +439,29 @@ class AccessPoint(Received):
     timezone: str | None = None
     type: str | None = None
     accessibilityAttributes: AccessibilityAttributes | None = None
-    address: Address | None = None
+    address: LooseAddress = None
     exceptionOperatingHours: list[ExceptionOperatingHours] | None = None
     assistanceType: str | None = None
     score: str | None = None
     standardOperatingHours: dict[str, OperatingHours] | None = None
 
 
+def _as_list(value: Any) -> Any:
+    # Amazon's example gives each type one access point, not the list the schema says
+    return [value] if isinstance(value, dict) else value
+
+
 class GetAccessPointsResult(Received):
-    accessPointsMap: dict[str, list[AccessPoint]]
+    accessPointsMap: dict[str, Annotated[list[AccessPoint], BeforeValidator(_as_list)]]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_map(cls, value: Any) -> Any:
+        # Amazon's example is the map itself, without accessPointsMap (and without the payload wrapper)
+        bare = isinstance(value, dict) and value and "accessPointsMap" not in value
+        if bare and all(isinstance(points, dict | list) for points in value.values()):
+            return {"accessPointsMap": value}
+        return value
 
 
 class GetAccessPointsResponse(Wrapped):

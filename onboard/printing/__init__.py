@@ -1,6 +1,7 @@
 """The test label on paper: sent to the shipper's printer, and scanned back from it.
 
-``onboard label print`` and ``onboard label scan`` call, in this order:
+A print is one flow, :func:`onboard.printing.jobs.print_label`, which ``onboard label print`` and the TUI's
+Print (on the case screen) both run; it, ``onboard label scan`` and the TUI's Scan call, in this order:
 
 1. :mod:`onboard.printing.zebra` for a network label printer: ``~HI`` and ``~HS`` over its raw port (TCP
    9100) say its resolution and whether it can print (paper, head, pause); then the ZPL job is sent raw,

@@ -59,6 +59,7 @@ def record_print(
     dpi: int | None,
     tracking_id: str | None,
     at: datetime,
+    via: str = "onboard label print",
 ) -> tuple[str, ...]:
     """Remember the printer and record the print; the warnings of the change (a step out of order)."""
     evidence = {
@@ -76,7 +77,7 @@ def record_print(
         if record is not None and record.status in ("blocked", "skipped"):
             status = record.status
         applied = apply_change(
-            checklist(), workspace.state, STEP, Change(status=status, evidence=evidence), at, via="onboard label print"
+            checklist(), workspace.state, STEP, Change(status=status, evidence=evidence), at, via=via
         )
         workspace.state.printer = printer
         workspace.save()
@@ -92,6 +93,7 @@ def record_scan(
     fmt: str | None,
     dpi: int | None,
     at: datetime,
+    via: str = "onboard label scan",
 ) -> tuple[str, tuple[str, ...]]:
     """Record a scan that carries ``tracking_id`` and mark the step done: its summary and the warnings."""
     evidence = {
@@ -113,7 +115,7 @@ def record_scan(
             STEP,
             Change(status="done", evidence=evidence, note=said),
             at,
-            via="onboard label scan",
+            via=via,
         )
         workspace.save()
     return said, applied.warnings

@@ -1,11 +1,12 @@
 """What was read off the paper label: a handheld scanner's keystrokes, or a photo or flatbed scan of it.
 
-A keyboard-wedge scanner types each code it reads and presses Enter; :func:`from_keystrokes` takes those
-lines (an AIM symbology prefix such as ``]C1`` or ``]d2`` says which symbol it was). :func:`from_image`
-reads a photo the way a person takes one: turned upright (EXIF), shrunk to a size zxing-cpp reads fast,
-the light flattened (a shadow across the label), then turned in steps (a label photographed askew)
-until the codes wanted are read or the deadline passes. :func:`judge` compares every read with the
-tracking ids, by the matching of ``label check`` (GS1 element strings and carrier payloads included).
+A keyboard-wedge scanner types each code it reads and presses Enter (an AIM symbology prefix such as ``]C1``
+or ``]d2`` says which symbol it was); :func:`from_keystrokes` takes those lines from standard input,
+:func:`keystroke` one of them (what the TUI's Scan field was given). :func:`from_image` reads a photo the
+way a person takes one: turned upright (EXIF), shrunk to a size zxing-cpp reads fast, the light flattened
+(a shadow across the label), then turned in steps (a label photographed askew) until the codes wanted are
+read or the deadline passes. :func:`judge` compares every read with the tracking ids, by the matching of
+``label check`` (GS1 element strings and carrier payloads included).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from onboard.display import shown
 from onboard.errors import UsageError
 from onboard.labels.matching import carries, normalise
 
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["IMAGE_SECONDS", "Read", "Verdict", "from_image", "from_keystrokes", "judge"]
+__all__ = ["IMAGE_SECONDS", "Read", "Verdict", "described", "from_image", "from_keystrokes", "judge", "keystroke"]
 
 #: how long a photo may be looked at, turned and cleaned, before what was read is the answer
 IMAGE_SECONDS = 12.0
@@ -85,7 +87,8 @@ def judge(reads: Sequence[Read], expected: Sequence[str]) -> Verdict:
     return Verdict(tuple(reads), None, ())
 
 
-def _keystroke(line: str) -> Read | None:
+def keystroke(line: str) -> Read | None:
+    """One line a scanner typed, its AIM prefix read and taken off; None for an empty line."""
     text = line.rstrip("\r\n")
     text = text[:MAX_LINE]
     prefix = _AIM_PREFIX.match(text)
@@ -108,7 +111,7 @@ def from_keystrokes(
     for count, line in enumerate(_lines(stream)):
         if count >= MAX_LINES:
             break
-        read = _keystroke(line)
+        read = keystroke(line)
         if read is None:
             break
         reads.append(read)
@@ -117,6 +120,11 @@ def from_keystrokes(
         if prompt is not None:
             prompt("That code does not carry the label's tracking id: scan another, or press Enter to stop.")
     return reads
+
+
+def described(reads: Sequence[Read]) -> str:
+    """What was read, as a scan that does not match says it: ``Code 128 'TBA…'; scanner '1Z…'``."""
+    return "; ".join(f"{read.symbology} '{shown(read.text, 60)}'" for read in reads[:6])
 
 
 def _lines(stream: IO[str]) -> Iterable[str]:

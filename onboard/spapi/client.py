@@ -41,6 +41,7 @@ from pydantic import BaseModel, ValidationError
 
 from onboard import __version__
 from onboard.credentials.model import Credentials
+from onboard.files import read_json
 from onboard.models import requests as rq
 from onboard.models import responses as rs
 from onboard.models.base import Received
@@ -206,7 +207,8 @@ class ShippingClient:
         """The JSON schema of the inputs a rate needs before its purchase (empty when it needs none)."""
         params = {"requestToken": request_token, "rateId": rate_id}
         body = await self._call("getAdditionalInputs", "GET", f"{V2}/shipments/additionalInputs/schema", params=params)
-        return self._parse("getAdditionalInputs", body, rs.GetAdditionalInputsResponse).payload
+        # a JSON schema is free-form: no model bounds its shape, so its depth is bounded as it is read
+        return self._parse("getAdditionalInputs", body, rs.GetAdditionalInputsResponse, free_form=True).payload
 
     async def direct_purchase_shipment(
         self, request: rq.DirectPurchaseRequest, idempotency_key: str | None = None, locale: str | None = None
@@ -431,8 +433,13 @@ class ShippingClient:
             self._on_call(record)
 
     @staticmethod
-    def _parse(operation: str, body: bytes, model: type[R]) -> R:
+    def _parse(operation: str, body: bytes, model: type[R], *, free_form: bool = False) -> R:
+        """The answer as ``model``; one clear SpApiError for any body it cannot be. ``free_form``: the model
+        holds JSON of any shape (a schema), read by the bounded reader first, so that what nests deeper than
+        any answer of Amazon's is refused here rather than met by whatever walks it next."""
         try:
+            if free_form and issubclass(model, rs.Wrapped):
+                return model.read(read_json(body))
             if not issubclass(model, rs.Wrapped):
                 # the carrier-account, collection-form and claim answers carry no payload wrapper
                 return model.model_validate_json(body)
@@ -440,10 +447,13 @@ class ShippingClient:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
-            raise SpApiError(
-                f"{operation} answered success with a body onboard cannot read: {where}: {first['msg']}",
-                "the server may not be Amazon Shipping v2; check ONBOARD_SPAPI_URL",
-            ) from None
+            reason = f"{where}: {first['msg']}"
+        except ValueError as exc:  # not JSON, or nested too deeply (read_json)
+            reason = f"body: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        raise SpApiError(
+            f"{operation} answered success with a body onboard cannot read: {reason}",
+            "the server may not be Amazon Shipping v2; check ONBOARD_SPAPI_URL",
+        )
 
 
 @functools.cache

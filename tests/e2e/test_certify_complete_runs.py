@@ -113,7 +113,7 @@ def test_a_signal_three_cases_in_saves_an_incomplete_run_and_cancels_everything(
     assert f"the run stopped: interrupted ({sig.name})" in out
     run_dir, record = the_run(workspace)
     assert (record["ok"], record["complete"], record["stopped"]) == (False, False, f"interrupted ({sig.name})")
-    assert len(record["cases"]) == 12  # every case selected is in the record, reached or not
+    assert len(record["cases"]) == 14  # every case selected is in the record, reached or not
     unreached = [case for case in record["cases"] if not case["reached"]]
     assert unreached and all(case["status"] == "error" for case in unreached)
     assert sum(case["reached"] for case in record["cases"]) >= 3

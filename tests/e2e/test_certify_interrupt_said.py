@@ -95,7 +95,7 @@ def test_ctrl_c_while_the_run_cancels_at_its_end_lets_it_finish(workspace: Path,
     with start(workspace, server.url) as process:
         assert process.stdout is not None and process.stderr is not None
         out, err = _lines(process.stdout), _lines(process.stderr)
-        _progress(out, 12)  # every case has ended: the run is cancelling the labels still open
+        _progress(out, 14)  # every case has ended: the run is cancelling the labels still open
         time.sleep(0.1)
         process.send_signal(signal.SIGINT)
         process.wait(timeout=90)

@@ -17,10 +17,13 @@ from typing import Any
 
 import pytest
 
+from onboard.emulator.app import EmulatorSettings
+from onboard.emulator.credentials import AcceptedCredentials
+from onboard.emulator.server import EmulatorServer
 from onboard.spapi.limits import FAILING_SECONDS
 from tests.cli import run_onboard
 from tests.figures import Figure
-from tests.hostile import HostileServer, hostile
+from tests.hostile import HostileServer, hostile, hostile_server
 
 CLIENT_ID = "amzn1.application-oa2-client.c0ffee00c0ffee00c0ffee00c0ff7e57"
 CREDENTIALS = {
@@ -170,7 +173,7 @@ def test_certify_gives_up_within_a_minute_when_every_call_fails_and_saves_the_ru
         assert "Traceback" not in out and "internal error" not in out, name
         # every case is in the record: the ones the run reached failed, the others were not run
         assert line_of(run.result.stdout, "INCOMPLETE: "), name
-        assert len(run.record["cases"]) == 12, name
+        assert len(run.record["cases"]) == 14, name
         stopped = line_of(run.result.stdout, "! the run stopped:")
         assert reasons[(run.scenario, run.token_ok)] in stopped, f"{name}: {stopped}"
         assert stopped.endswith("it is saved as incomplete"), stopped
@@ -207,3 +210,44 @@ def test_certify_names_a_redirect_and_a_token_that_expires_at_once(
     assert "answered 200 without an access token" not in result.stdout and "throttl" not in result.stdout
     assert not any(" /elsewhere" in request for request in requests)
     figure(f"certify against {scenario}: a verdict in {seconds:.1f} s")
+
+
+# --- a getAdditionalInputs schema nested beyond reason: one line, the rest of the run goes on --------------
+
+INPUTS_PATH = "/shipping/v2/shipments/additionalInputs/schema"
+DEEP_SCHEMAS = {
+    # the whole answer a hundred thousand '[' deep, and the same inside the payload wrapper
+    "bare": b"[" * 100_000,
+    "wrapped": b'{"payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    # whole JSON, shallow enough for the parser, deeper than any schema Amazon answers: unwrapped, the way
+    # Amazon's own examples come (the payload wrapper left out)
+    "150 deep": b'{"type": "object", "properties": ' + b'{"a": ' * 150 + b"{}" + b"}" * 150 + b"}",
+}
+
+
+@pytest.mark.parametrize("shape", list(DEEP_SCHEMAS))
+def test_a_schema_nested_beyond_reason_fails_its_case_in_one_line(workspace: Path, shape: str) -> None:
+    accepted = AcceptedCredentials(CLIENT_ID, {CREDENTIALS["LWA_CLIENT_SECRET"]}, {CREDENTIALS["LWA_REFRESH_TOKEN"]})
+    with (
+        EmulatorServer(EmulatorSettings(credentials=accepted)) as emulator,
+        hostile_server(emulator.url, lambda payload: None, replace={INPUTS_PATH: DEEP_SCHEMAS[shape]}) as proxy,
+    ):
+        env = {**CREDENTIALS, "ONBOARD_LWA_URL": f"{proxy.url}/auth/o2/token", "ONBOARD_SPAPI_URL": proxy.url}
+        result = run_onboard(
+            ["certify", "--case", "TC01", "P-12", "--workspace", str(workspace)], {**os.environ, **env}
+        )
+        open_after = emulator.emulator.store.open_shipments()
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out and "RecursionError" not in out and "internal error" not in out
+    lines = result.stdout.splitlines()
+    case_line = line_of(result.stdout, "! P-12")
+    detail = lines[lines.index(case_line) + 1].strip()
+    assert detail.startswith("getAdditionalInputs answered success with a body onboard cannot read: body: "), detail
+    assert "body: nested deeper than 100 levels — the server may not be Amazon Shipping v2" in detail, detail
+    assert line_of(result.stdout, "✓ TC01")  # the other case is not taken down with it
+    # P-12 had not bought yet: nothing was left open, and the run that saw it is complete
+    assert open_after == []
+    (run_json,) = workspace.glob("runs/*/run.json")
+    record = json.loads(run_json.read_text())
+    assert (record["complete"], record["ok"], record["left_open"]) == (True, False, [])

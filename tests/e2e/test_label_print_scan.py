@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,9 +22,10 @@ import pytest
 from PIL import Image, ImageChops, ImageFilter
 
 from onboard.labels.pictures import render_file
+from onboard.printing import zebra
 from onboard.workspace.workspace import Workspace
 from tests.cli import run_onboard
-from tests.printers import VirtualZebra, closed_port, stand_in_lp
+from tests.printers import BlackHole, VirtualZebra, closed_port, stand_in_lp
 from tests.unit.test_label_check import TRACKING, label_bytes
 from tests.workspaces import new_workspace
 
@@ -168,6 +170,38 @@ def test_an_unreachable_printer_is_one_line(shipper: Path, zpl_label: Path) -> N
     done = onboard(shipper, "label", "print", str(zpl_label), "--printer", f"127.0.0.1:{port}")
     assert done.returncode == 2
     assert f"the printer at 127.0.0.1:{port} refused the connection" in one_line_error(done)
+
+
+#: more than the sender's socket buffer (Linux lets it grow to 4 MB) and the black hole's together
+BIG_JOB = 16 * 1024 * 1024
+
+
+@pytest.mark.slow
+def test_a_printer_that_stops_taking_data_ends_the_print_within_its_send_deadline(
+    shipper: Path, tmp_path: Path
+) -> None:
+    label = label_bytes("ZPL", 203)
+    end = label.rindex(b"^XZ")
+    # a large job, as a label with a big graphic is: a comment field the printer would skip
+    big = tmp_path / "big.zpl"
+    big.write_bytes(label[:end] + b"^FX" + b"0" * BIG_JOB + b"^FS" + label[end:])
+    size = big.stat().st_size
+    with BlackHole() as hole:
+        started = time.monotonic()
+        done = onboard(shipper, "label", "print", str(big), "--printer", hole.address)
+        seconds = time.monotonic() - started
+        assert len(hole.connections) == 2  # asked its status (no answer), then sent the job
+    assert done.returncode == 2
+    line = one_line_error(done)
+    stalled = re.search(rf"the printer at {hole.address} stopped taking the job: (\d+) of {size} bytes in 15 s", line)
+    assert stalled is not None, line
+    assert 0 < int(stalled.group(1)) < size
+    assert "check the printer's display" in line
+    # the status query's wait, then the send's; the label check before them, on a loaded machine
+    deadline = zebra.CONNECT_SECONDS + zebra.ASK_SECONDS + zebra.SEND_SECONDS
+    assert zebra.SEND_SECONDS <= seconds < deadline + 10, f"{seconds:.1f} s"
+    state = Workspace.open(shipper).state
+    assert "test-label" not in state.steps and state.printer is None  # nothing printed, nothing remembered
 
 
 @pytest.mark.parametrize(

@@ -144,7 +144,7 @@ def test_the_pack_holds_reports_labels_run_and_manifest(pack: Path, certified: P
 
     run_dir = certified / "runs" / manifest["run_id"]
     labels = [name for name in files if name.startswith("labels/")]
-    assert len(labels) == 15  # P-12 buys one too
+    assert len(labels) == 16  # P-12 and P-13 buy one too
     for name in labels:
         assert files[name] == (run_dir / name).read_bytes()  # byte for byte as the API returned them
     # the pack is made to be sent; the run it came from is the shipper's own
@@ -190,8 +190,8 @@ def test_review_of_an_untouched_emulator_pack(pack: Path) -> None:
     readable = onboard("review", str(pack))
     assert "intact: every file matches its SHA-256" in readable.stdout
     assert "consistent: manifest, labels and reports agree with the run" in readable.stdout
-    # every label file in the pack is counted: 14 bought (P-12's too) and P-07's reprint
-    assert "labels         15 in the pack (14 bought, 1 reprinted)" in readable.stdout
+    # every label file in the pack is counted: 15 bought (P-12's and P-13's too) and P-07's reprint
+    assert "labels         16 in the pack (15 bought, 1 reprinted)" in readable.stdout
     assert "what this review proves: the zip is the one that was packed" in readable.stdout
     assert "what only Amazon can confirm" in readable.stdout
     run = json.loads(members(pack)["run.json"])

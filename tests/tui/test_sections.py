@@ -204,7 +204,7 @@ async def test_certify_against_the_emulator_and_drill_into_a_case(workspace_dir:
         screen = app.screen
         assert isinstance(screen, CertificationScreen)
         table: DataTable[object] = screen.query_one(DataTable)
-        assert table.row_count == 12
+        assert table.row_count == 14
         assert "never run here" in shown(app, "#run-summary")
         await pilot.press("r")
         await pilot.pause()

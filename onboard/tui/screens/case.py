@@ -1,15 +1,23 @@
 """One case of a recorded run: its labels (a preview and their checks) and its calls (request and response
-as recorded: personal data, secrets and label bytes already removed by the runner)."""
+as recorded: personal data, secrets and label bytes already removed by the runner).
+
+The label tab also takes the label to paper for the ``test-label`` step: Print sends the file previewed to
+the printer the workspace remembers (``onboard label print --printer`` sets it) through the same flow as
+the CLI (:func:`onboard.printing.jobs.print_label`, in a worker thread: the printer is on the network);
+Scan takes what a handheld scanner types and, when it carries the label's tracking id by the matching of
+``onboard label scan``, records it (:func:`onboard.printing.evidence.record_scan`).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -17,18 +25,38 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from onboard.display import shown
+from onboard.printing.jobs import TRACKING_ID
 from onboard.tui.runs import CallView, CaseView, LabelView, RunView
-from onboard.tui.widgets.base import CASE_ICONS, tone
-from onboard.tui.widgets.label_preview import LabelPreview
+from onboard.tui.widgets.base import (
+    CASE_ICONS,
+    KeysStepAside,
+    ReportsWorkerFailures,
+    in_a_field,
+    onboard_app,
+    one_line,
+    tone,
+)
+from onboard.tui.widgets.label_preview import LabelPreview, PaperTest
 from onboard.tui.widgets.section_bar import SectionBar
 
+if TYPE_CHECKING:
+    from onboard.workspace.state import Printer
 
-class CaseScreen(Screen[None]):
+#: what Print says when the workspace has no printer yet: the CLI sets one, and the workspace keeps it
+NO_PRINTER = "No printer yet: onboard label print FILE --printer HOST[:PORT] sets one"
+#: the audit trail's name for a change made here
+VIA = "onboard tui"
+
+
+class CaseScreen(ReportsWorkerFailures, KeysStepAside, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("l", "tab('labels')", "Labels"),
         Binding("c", "tab('calls')", "Calls"),
         Binding("z", "zoom", "Zoom label"),
+        Binding("p", "print_label", "Print"),
+        Binding("s", "scan", "Scan"),
         Binding("right_square_bracket", "turn(1)", "Next label", show=False),
         Binding("left_square_bracket", "turn(-1)", "Previous label", show=False),
     ]
@@ -40,6 +68,10 @@ class CaseScreen(Screen[None]):
         self.record = run
         self.case = case
         self.title = f"Case {case.id}"
+        #: the label highlighted in the list: the one previewed, printed and scanned
+        self.previewed: LabelView | None = None
+        #: the printer a print is under way on; None when none is
+        self.printing: str | None = None
 
     def compose(self) -> ComposeResult:
         case = self.case
@@ -55,6 +87,7 @@ class CaseScreen(Screen[None]):
                         yield LabelPreview(id="preview")
                         with VerticalScroll(id="label-checks"):
                             yield Static(id="label-report")
+                    yield PaperTest(id="paper")
                 else:
                     yield Static("This case buys no label: its calls are on the Calls tab (c).", classes="muted")
             with TabPane(f"Calls ({len(case.calls)})", id="calls"), Horizontal(id="call-pane"):
@@ -97,11 +130,13 @@ class CaseScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#label-list")
     def _label_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         label = self.case.labels[event.option_index]
+        self.previewed = label
         why = "Amazon's sandbox placeholder: nothing to draw." if label.status == "placeholder" else ""
         self.query_one(LabelPreview).show(
             label.file if label.file and label.file.is_file() else None, label.format, label.dpi, why=why
         )
         self.query_one("#label-report", Static).update(self._label_report(label))
+        self._paper_line(label)
 
     def _label_report(self, label: LabelView) -> Text:
         text = Text()
@@ -135,6 +170,152 @@ class CaseScreen(Screen[None]):
             self.minimize()
         else:
             self.maximize(preview, container=False)
+
+    # --- the label on paper: print it, scan it back --------------------------------------------------
+
+    def _paper_line(self, label: LabelView) -> None:
+        """What Print and Scan would do for this label, or what they did: the step's summary once scanned."""
+        paper = self.query_one(PaperTest)
+        workspace = onboard_app(self).workspace
+        if workspace is None:
+            return
+        from onboard.printing import evidence  # noqa: PLC0415
+
+        record = workspace.state.steps.get(evidence.STEP)
+        if record is not None and record.status == "done" and record.evidence.get("tracking_id") == label.tracking_id:
+            said = evidence.summary(record.evidence)
+            if said:
+                paper.say(f"✓ {evidence.STEP} done: {shown(said, None)}", "done")
+                return
+        printer = workspace.state.printer
+        if printer is None:
+            paper.say(NO_PRINTER, "todo")
+        else:
+            paper.say(f"p prints this label on {shown(printer, 80)}; then scan the paper label (s)", "todo")
+
+    @on(PaperTest.PrintAsked)
+    def _print_asked(self) -> None:
+        self.action_print_label()
+
+    def action_print_label(self) -> None:
+        """The label previewed, to the printer the workspace remembers."""
+        label = self.previewed
+        if label is None:
+            return
+        paper = self.query_one(PaperTest)
+        if self.printing is not None:
+            paper.say(f"Still printing on {self.printing}…", "running")
+            return
+        if label.file is None or not label.file.is_file():
+            paper.say("This label has no file to print (a sandbox placeholder, or its file was not kept).", "failed")
+            return
+        app = onboard_app(self)
+        app.reload()  # a printer set a moment ago with 'onboard label print --printer' in another terminal
+        printer = app.workspace.state.printer if app.workspace is not None else None
+        if printer is None:
+            paper.say(NO_PRINTER, "waiting")
+            return
+        self.printing = shown(printer, 80)
+        paper.say(f"Printing {label.file.name} on {self.printing}…", "running")
+        self._print(label, label.file, printer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print")
+    def _print(self, label: LabelView, file: Path, printer: Printer) -> None:
+        from onboard.printing import jobs  # noqa: PLC0415 - the label checker loads when a label is printed
+
+        app = onboard_app(self)
+        warnings: tuple[str, ...] = ()
+        printed = False
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            said = f"cannot read {file.name}: {error.strerror or error}"
+            app.call_from_thread(self._printed, said, "failed", (), False)
+            return
+        try:
+            done = jobs.print_label(
+                app.workspace_dir, file, data, printer, now=app.clock.now, tracking_id=label.tracking_id, via=VIA
+            )
+        except Exception as error:  # one line, never a traceback, and Print works again after it
+            said, status = one_line(error), "failed"
+        else:
+            at_dpi = f", {done.dpi} dpi" if done.dpi else ""
+            queued = f" (job {done.job})" if done.job else ""
+            said = f"✓ printed {done.fmt}{at_dpi} on {done.words}{queued}; now scan the paper label into the field"
+            status, warnings, printed = "done", done.warnings, True
+        app.call_from_thread(self._printed, said, status, warnings, printed)
+
+    def _printed(self, said: str, status: str, warnings: tuple[str, ...], printed: bool) -> None:
+        self.printing = None
+        if not self.is_attached:
+            return  # left the screen while it printed: the print is recorded all the same
+        app = onboard_app(self)
+        app.reload()
+        self.query_one(PaperTest).say(said, status)
+        for warning in warnings:
+            app.notify(warning, title="Recorded anyway", severity="warning")
+        if printed:
+            # the scanner types wherever the cursor is: in the field, not into the screen's shortcuts
+            self.query_one(PaperTest).field.focus()
+
+    def action_scan(self) -> None:
+        if self.case.labels:
+            self.query_one(PaperTest).field.focus()
+
+    @on(PaperTest.Scanned)
+    def _scanned(self, event: PaperTest.Scanned) -> None:
+        """One code the scanner typed, compared with the label's tracking id as ``onboard label scan`` does."""
+        from onboard.printing import scanning  # noqa: PLC0415
+
+        label, paper = self.previewed, self.query_one(PaperTest)
+        read = scanning.keystroke(event.text)
+        if label is None or read is None:
+            return
+        if not TRACKING_ID.fullmatch(label.tracking_id):
+            paper.say("This label has no tracking id to compare a scan with.", "failed")
+            return
+        verdict = scanning.judge([read], [label.tracking_id])
+        if verdict.tracking_id is None:
+            paper.say(
+                f"✗ the scan does not match: read {scanning.described([read])}, expected {label.tracking_id}",
+                "failed",
+            )
+            return
+        carried_by = ", ".join(dict.fromkeys(carrier.symbology for carrier, _ in verdict.carriers))
+        paper.say(f"Recording the scan of {verdict.tracking_id}…", "running")
+        self._record_scan(label, verdict.tracking_id, carried_by)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
+    def _record_scan(self, label: LabelView, tracking_id: str, carried_by: str) -> None:
+        from onboard.printing import evidence  # noqa: PLC0415
+
+        app = onboard_app(self)
+        warnings: tuple[str, ...] = ()
+        try:
+            summary, warnings = evidence.record_scan(
+                app.workspace_dir,
+                tracking_id=tracking_id,
+                carried_by=carried_by,
+                scanned_with="scanner",
+                fmt=label.format,
+                dpi=label.dpi,
+                at=app.clock.now(),
+                via=VIA,
+            )
+        except Exception as error:  # one line where the scan was said, never a traceback
+            said, status = one_line(error), "failed"
+        else:
+            said, status = f"✓ {evidence.STEP} done: {shown(summary, None)}", "done"
+        app.call_from_thread(self._scan_recorded, said, status, warnings)
+
+    def _scan_recorded(self, said: str, status: str, warnings: tuple[str, ...]) -> None:
+        if not self.is_attached:
+            return
+        app = onboard_app(self)
+        app.reload()
+        self.query_one(PaperTest).say(said, status)
+        for warning in warnings:
+            app.notify(warning, title="Recorded anyway", severity="warning")
 
     # --- calls ---------------------------------------------------------------------------------------
 
@@ -184,7 +365,24 @@ class CaseScreen(Screen[None]):
         target = "#label-list" if tab == "labels" and self.case.labels else "#call-list"
         self.query_one(target).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("print_label", "scan") and (not self.case.labels or self._tab() != "labels"):
+            return False  # the label's own keys, on the label's tab
+        return super().check_action(action, parameters)
+
+    def _tab(self) -> str | None:
+        tabs = self.query(TabbedContent)
+        return tabs.first().active if tabs else None
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
     def action_back(self) -> None:
+        if in_a_field(self):
+            # out of the Scan field first, as the journey's fields do: Esc there is not "leave the case"
+            self.query_one("#label-list").focus()
+            return
         if self.maximized is not None:
             self.minimize()
             return

@@ -6,6 +6,10 @@ blocks, which show its layout.
 
 A file may hold several labels (a ZPL file with several ``^XA…^XZ`` formats, a PDF of several pages): the
 preview shows one at a time, says which, and ``turn`` goes to the next or previous one.
+
+Under it, :class:`PaperTest` takes the label to paper and back: a Print button and the field a handheld
+scanner (a keyboard wedge) types the paper label's code into, with one line saying what either did. It
+only asks; the screen prints and records (``onboard.printing``, as ``onboard label print`` and ``scan``).
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
-from textual import work
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Button, Input, Static
 
+from onboard.display import shown
+from onboard.printing.scanning import MAX_LINE
 from onboard.tui import graphics
 from onboard.tui.halfblocks import halfblock_lines
-from onboard.tui.widgets.base import ReportsWorkerFailures, one_line
+from onboard.tui.widgets.base import FormInput, ReportsWorkerFailures, one_line, tone
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -179,3 +190,69 @@ class LabelPreview(ReportsWorkerFailures, Widget, can_focus=True):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height
+
+
+class PaperTest(Widget):
+    """Print and Scan for the label previewed, and one line saying what happened (``say``)."""
+
+    DEFAULT_CSS = """
+    PaperTest {
+        height: auto;
+        padding: 0 1;
+    }
+    PaperTest > Horizontal {
+        height: 1;
+    }
+    PaperTest #print {
+        min-width: 0;
+        margin-right: 1;
+    }
+    PaperTest #scan {
+        width: 1fr;
+    }
+    PaperTest #paper-said {
+        height: auto;
+        max-height: 4;
+    }
+    """
+
+    class PrintAsked(Message):
+        """Print was pressed."""
+
+    class Scanned(Message):
+        """The scanner (or a person) typed a code and Enter."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Button("Print (p)", compact=True, id="print")
+            yield FormInput(
+                placeholder="Scan (s): the handheld scanner types the label's code here",
+                compact=True,
+                max_length=MAX_LINE,
+                id="scan",
+            )
+        yield Static(id="paper-said")
+
+    def say(self, text: str, status: str) -> None:
+        """One line of what the print or the scan did: it quotes printers and scanners, so it is ``shown``."""
+        self.query_one("#paper-said", Static).update(Text(shown(text, None), style=tone(self, status)))
+
+    @property
+    def field(self) -> Input:
+        return self.query_one("#scan", Input)
+
+    @on(Button.Pressed, "#print")
+    def _print(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.PrintAsked())
+
+    @on(Input.Submitted, "#scan")
+    def _scanned(self, event: Input.Submitted) -> None:
+        event.stop()
+        # emptied at once: a scanner sends the next code straight after, and each Enter is one read
+        event.input.value = ""
+        self.post_message(self.Scanned(event.value))
