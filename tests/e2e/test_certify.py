@@ -319,3 +319,55 @@ def test_against_production_a_one_click_with_an_unknown_outcome_is_never_sent_ag
     (run_dir,) = (workspace / "runs").iterdir()
     sends = [c["status"] for c in run_record(workspace, run_dir.name)["calls"] if c["operation"] == "oneClickShipment"]
     assert sends == [500]
+
+
+AGED_INPUTS = """id = "AM-12"
+title = "Additional inputs for a quote that expired before they were fetched"
+source = "account-manager"
+
+[[steps]]
+do = "get_rates"
+as = "quote"
+
+[[steps]]
+do = "age_quote"
+seconds = 601
+
+[[steps]]
+do = "additional_inputs"
+as = "inputs"
+
+[[steps]]
+do = "purchase"
+as = "purchase"
+rate = "additional_inputs"
+format = "first"
+
+[[checks]]
+path = "purchase.label"
+rule = "label_passes"
+"""
+
+
+def test_additional_inputs_for_an_expired_quote_rate_again_as_a_purchase_does(workspace: Path) -> None:
+    # what happened when P-08 aged the emulator's clock between P-12's getRates and its getAdditionalInputs
+    # (fault suite, run 2 of 50): made certain here, the quote aged on purpose between the two
+    own = workspace / "certification"
+    own.mkdir()
+    (own / "AM-12.toml").write_text(AGED_INPUTS)
+    result = onboard(workspace, "certify", "--json", "--case", "AM-12", "--formats", "PDF", "--dpi", "203")
+    body = json.loads(result.stdout)
+    [case] = body["cases"]
+    assert case["status"] == "passed", case["detail"]
+    calls = [call["operation"] for call in run_record(workspace, body["run_id"])["calls"]]
+    # rated, refused as expired, rated again, the inputs fetched for the new quote, bought
+    assert calls.count("getRates") == 2 and calls.count("getAdditionalInputs") == 2, calls
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_p08_and_p12_run_together_both_pass(workspace: Path, attempt: int) -> None:
+    result = onboard(
+        workspace, "certify", "--json", "--case", "P-08", "--case", "P-12", "--formats", "PDF", "--dpi", "203"
+    )
+    statuses = {case["id"]: (case["status"], case["detail"]) for case in json.loads(result.stdout)["cases"]}
+    assert statuses["P-08"][0] == statuses["P-12"][0] == "passed", statuses
