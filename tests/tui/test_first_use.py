@@ -119,6 +119,27 @@ async def test_forget_from_the_palette_forgets_too(workspace_dir: Path, app_for:
         assert store.load(workspace_id) is None
 
 
+async def test_forget_confirmed_before_the_store_is_read_still_forgets(workspace_dir: Path, app_for: AppFor) -> None:
+    # CI caught it: Forget from the palette as the section opened came to nothing when the screen's own
+    # reading of the store had not finished by the time the answer came
+    store = _store(workspace_dir)
+    workspace_id = Workspace.open(workspace_dir).state.workspace_id
+    app = app_for(workspace_dir)
+    async with app.run_test(notifications=True) as pilot:
+        await pilot.press("2")
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, CredentialsScreen)
+        screen.store = None  # as it is until its worker has read the store
+        app.run_section_action("credentials", "forget")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(app)
+        await pilot.pause()
+        assert store.load(workspace_id) is None
+        assert "Forgot the stored credentials." in [n.message for n in app._notifications]
+
+
 @pytest.mark.parametrize("keys", [("n",), ("escape",), ("enter",)])
 async def test_the_question_keeps_them_when_the_answer_is_no(
     workspace_dir: Path, app_for: AppFor, keys: tuple[str, ...]

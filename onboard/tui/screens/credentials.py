@@ -262,11 +262,15 @@ class CredentialsScreen(ReportsWorkerFailures, KeysStepAside, Screen[None]):
     # exclusive) would otherwise cancel this worker before it starts
     @work(thread=True, exclusive=True, exit_on_error=False, group="forget")
     def _forget(self) -> None:
+        from onboard.credentials.store import default_store  # noqa: PLC0415 - keyring loads here
+
         app = onboard_app(self)
-        store = self.store
-        if store is None or app.workspace is None:
+        if app.workspace is None:
             return
         try:
+            # the screen may not have its store yet (Forget from the palette as the section opens): a
+            # confirmed forget must not come to nothing
+            store = self.store or default_store()
             gone = store.forget(app.workspace.state.workspace_id)
         except Exception as error:  # shown as one line, never a traceback
             app.call_from_thread(self.notify, one_line(error), severity="error")
