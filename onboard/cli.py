@@ -321,7 +321,10 @@ def _build() -> argparse.ArgumentParser:
     serve.add_argument(
         "--state",
         metavar="FILE",
-        help="keep shipments in FILE so a restarted emulator still knows them (default: in memory only)",
+        help=(
+            "keep shipments, carrier accounts, collection forms, claims and tracking events in FILE, so a "
+            "restarted emulator still knows them (default: in memory only)"
+        ),
     )
     serve.add_argument("-q", "--quiet", action="store_true", help="log warnings only, not every request")
     serve.set_defaults(handler="onboard.commands.sandbox:serve")

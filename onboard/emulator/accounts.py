@@ -94,7 +94,8 @@ def seller(call: Call) -> str:
 
 
 def linked(call: Call) -> dict[str, LinkedAccount]:
-    return call.emulator.store.carrier_accounts.setdefault(seller(call), {})
+    """The seller's accounts, to read: a change goes through the store, which journals it."""
+    return call.emulator.store.carrier_accounts.get(seller(call), {})
 
 
 @operation("getCarrierAccountFormInputs")
@@ -161,12 +162,13 @@ async def link_carrier_account(call: Call) -> Response:
             f"{carrier_id} already has an active account for this seller ({current.account_id}): unlink it first"
         )
     if current is None:
-        current = accounts[carrier_id] = LinkedAccount(
+        current = LinkedAccount(
             account_id=f"amzn1.carrieraccount.{uuid.uuid4().hex[:20]}",
             carrier_id=carrier_id,
             account_type=account_type,
             number=number,
         )
+        call.emulator.store.link_account(seller(call), current)
     return json_response({"registrationStatus": "ACTIVE", "accountId": current.account_id}, headers=call.headers)
 
 
@@ -180,7 +182,7 @@ async def unlink_carrier_account(call: Call) -> Response:
     current = accounts.get(carrier_id)
     if current is None or current.account_id != request.accountId:
         raise not_found(f"No account {request.accountId} linked with carrierId {carrier_id}")
-    del accounts[carrier_id]
+    call.emulator.store.unlink_account(seller(call), carrier_id)
     return json_response({"isUnlinked": True}, headers=call.headers)
 
 

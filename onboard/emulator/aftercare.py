@@ -56,13 +56,13 @@ async def submit_ndr_feedback(call: Call) -> Response:
         when = data.rescheduleDate if data.rescheduleDate.tzinfo else data.rescheduleDate.replace(tzinfo=UTC)
         if not now < when <= now + timedelta(days=RESCHEDULE_DAYS):
             raise invalid_input(f"ndrRequestData.rescheduleDate must be after now and within {RESCHEDULE_DAYS} days")
-        shipment.events.append(("RecipientRequestedAlternateDeliveryTiming", now))
+        call.emulator.store.add_event(shipment, "RecipientRequestedAlternateDeliveryTiming", now)
     elif request.ndrAction == "REATTEMPT":
         if not data.additionalAddressNotes:
             raise invalid("ndrRequestData.additionalAddressNotes cannot be null when ndrAction is REATTEMPT")
-        shipment.events.append(("OutForDelivery", now))
+        call.emulator.store.add_event(shipment, "OutForDelivery", now)
     else:
-        shipment.events.append(("ReturnInitiated", now))
+        call.emulator.store.add_event(shipment, "ReturnInitiated", now)
     return Response(status_code=204, headers=call.headers)
 
 
@@ -103,6 +103,5 @@ async def create_claim(call: Call) -> Response:
     if existing is not None:
         raise _claim_error(f"a {request.claimReason} claim already exists for this shipment: claimId {existing}")
     claim_id = f"amzn1.claim.{uuid.uuid4().hex[:24]}"
-    shipment.claims[request.claimReason] = claim_id
-    call.emulator.store.claims[claim_id] = shipment.shipment_id
+    call.emulator.store.add_claim(shipment, request.claimReason, claim_id)
     return json_response({"claimId": claim_id}, 201, headers=call.headers)

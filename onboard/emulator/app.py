@@ -39,7 +39,8 @@ class EmulatorSettings:
     faults: FaultSpec = field(default_factory=FaultSpec)
     has_role: bool = True
     token_ttl: int = ACCESS_TOKEN_TTL
-    #: a journal of shipments and idempotency keys, replayed at start; None keeps them in memory only
+    #: a journal of what Amazon would remember (shipments, idempotency keys, carrier accounts, collection
+    #: forms, claims, tracking events), replayed at start; None keeps it in memory only
     state_file: Path | None = None
 
 
@@ -114,7 +115,7 @@ def _tracking_event(emulator: Emulator, event: Any) -> None:
     shipment = emulator.store.shipments.get(shipment_id) if shipment_id else None
     if shipment is None:
         raise ValueError(f"no shipment with trackingId {event.get('trackingId')!r}")
-    shipment.events.append((str(code), emulator.clock.utcnow()))
+    emulator.store.add_event(shipment, str(code), emulator.clock.utcnow())
 
 
 def _request_id() -> dict[str, str]:

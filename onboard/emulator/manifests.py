@@ -99,7 +99,7 @@ async def generate_collection_form(call: Call) -> Response:
     now = call.emulator.clock.utcnow()
     form_id = f"CF-{now:%Y%m%d}-{uuid.uuid4().hex[:12].upper()}"
     pdf = collection_form_pdf(form_id, waiting[0].rate.carrierName, request.carrierId, ship_from, now, waiting)
-    store.collection_forms[form_id] = CollectionForm(
+    form = CollectionForm(
         form_id=form_id,
         business_id=call.business.id,
         carrier_id=request.carrierId,
@@ -109,8 +109,7 @@ async def generate_collection_form(call: Call) -> Response:
         shipment_ids=tuple(s.shipment_id for s in waiting),
         pdf=pdf,
     )
-    for shipment in waiting:
-        shipment.collection_form_id = form_id
+    store.add_collection_form(form)
     body = _document(pdf)
     if key:
         store.remember(stored_key, raw, body)

@@ -1,9 +1,11 @@
 """What the emulator remembers: quotes (requestTokens), shipments, idempotency keys, counters; carrier
 accounts per seller, collection forms, claims.
 
-With ``sandbox serve --state FILE`` the changes to shipments and idempotency keys also go to a
-``Recorder`` (``onboard.emulator.journal``), so that a restarted emulator still knows them; carrier
-accounts, collection forms, claims and tracking events after the purchase are kept in memory only.
+With ``sandbox serve --state FILE`` every change to what Amazon would remember (shipments and their
+cancellations, idempotency keys, carrier accounts linked and unlinked, collection forms, claims, and
+tracking events after the purchase) also goes to a ``Recorder`` (``onboard.emulator.journal``), so that a
+restarted emulator still knows it. Handlers make those changes through the ``Store``'s methods, never by
+writing its tables, or the change would be lost on restart.
 """
 
 from __future__ import annotations
@@ -111,6 +113,16 @@ class Recorder(Protocol):
 
     def key_remembered(self, key: str, request: bytes, response: bytes) -> None: ...
 
+    def account_linked(self, seller: str, account: LinkedAccount) -> None: ...
+
+    def account_unlinked(self, seller: str, carrier_id: str, account_id: str) -> None: ...
+
+    def form_generated(self, form: CollectionForm) -> None: ...
+
+    def claim_created(self, shipment_id: str, reason: str, claim_id: str) -> None: ...
+
+    def event_happened(self, shipment_id: str, code: str, at: datetime) -> None: ...
+
 
 @dataclass(slots=True)
 class Store:
@@ -150,6 +162,41 @@ class Store:
         if self.journal is not None:
             self.journal.key_remembered(key, request, response)
         _bounded_put(self.idempotency, key, (request, response), MAX_SHIPMENTS)
+
+    def link_account(self, seller: str, account: LinkedAccount) -> None:
+        if self.journal is not None:
+            self.journal.account_linked(seller, account)
+        self.carrier_accounts.setdefault(seller, {})[account.carrier_id] = account
+
+    def unlink_account(self, seller: str, carrier_id: str) -> None:
+        linked = self.carrier_accounts.get(seller, {})
+        account = linked.get(carrier_id)
+        if account is None:
+            return
+        if self.journal is not None:
+            self.journal.account_unlinked(seller, carrier_id, account.account_id)
+        del linked[carrier_id]
+
+    def add_collection_form(self, form: CollectionForm) -> None:
+        """Keep ``form`` and mark its shipments manifested, so getUnmanifestedShipments no longer lists them."""
+        if self.journal is not None:
+            self.journal.form_generated(form)
+        self.collection_forms[form.form_id] = form
+        for shipment_id in form.shipment_ids:
+            shipment = self.shipments.get(shipment_id)
+            if shipment is not None:
+                shipment.collection_form_id = form.form_id
+
+    def add_claim(self, shipment: Shipment, reason: str, claim_id: str) -> None:
+        if self.journal is not None:
+            self.journal.claim_created(shipment.shipment_id, reason, claim_id)
+        shipment.claims[reason] = claim_id
+        self.claims[claim_id] = shipment.shipment_id
+
+    def add_event(self, shipment: Shipment, code: str, at: datetime) -> None:
+        if self.journal is not None:
+            self.journal.event_happened(shipment.shipment_id, code, at)
+        shipment.events.append((code, at))
 
     def open_shipments(self) -> list[Shipment]:
         return [s for s in self.shipments.values() if s.cancelled_at is None]
