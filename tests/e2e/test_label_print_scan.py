@@ -197,9 +197,10 @@ def test_a_printer_that_stops_taking_data_ends_the_print_within_its_send_deadlin
     assert stalled is not None, line
     assert 0 < int(stalled.group(1)) < size
     assert "check the printer's display" in line
-    # the status query's wait, then the send's; the label check before them, on a loaded machine
+    # the status query's wait, then the send's, after the label check of a 16 MB file: that check took
+    # 20 s more on a CI machine under load, so the bound says "ends", not how fast
     deadline = zebra.CONNECT_SECONDS + zebra.ASK_SECONDS + zebra.SEND_SECONDS
-    assert zebra.SEND_SECONDS <= seconds < deadline + 10, f"{seconds:.1f} s"
+    assert zebra.SEND_SECONDS <= seconds < deadline + 60, f"{seconds:.1f} s"
     state = Workspace.open(shipper).state
     assert "test-label" not in state.steps and state.printer is None  # nothing printed, nothing remembered
 
