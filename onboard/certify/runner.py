@@ -831,9 +831,14 @@ class Certification:
             raise CaseSkipped(
                 "ageing a requestToken needs a real 10-minute wait against Amazon; run against the emulator"
             )
-        response = await self.client.http.post(self.options.control_url, json={"advance_seconds": step.seconds or 601})
+        if context.quote is None:
+            raise StepFailed("age_quote needs a get_rates step before it")
+        seconds = step.seconds or 601
+        # this quote alone: the cases running beside this one keep theirs fresh
+        ask = {"age_quote": {"requestToken": context.quote.requestToken, "seconds": seconds}}
+        response = await self.client.http.post(self.options.control_url, json=ask)
         response.raise_for_status()
-        return {"aged_seconds": step.seconds or 601}
+        return {"aged_seconds": seconds}
 
     async def _do_additional_inputs(self, step: Step, context: _Context) -> Any:
         if context.quote is None:

@@ -81,7 +81,8 @@ async def _state(request: Request) -> Response:
 
 
 async def _control(request: Request) -> Response:
-    """``POST /_emulator/control`` with any of ``advance_seconds``, ``faults``, ``has_role``, and
+    """``POST /_emulator/control`` with any of ``advance_seconds``, ``age_quote`` (``{"requestToken",
+    "seconds"}``: that quote alone made older, every other left as it is), ``faults``, ``has_role``, and
     ``tracking_event`` (``{"trackingId", "eventCode"}``: what the carrier did, e.g. ``DeliveryAttempted``)."""
     emulator: Emulator = request.app.state.emulator
     try:
@@ -98,11 +99,27 @@ async def _control(request: Request) -> Response:
             if not math.isfinite(seconds) or seconds < 0:
                 raise ValueError(f"advance_seconds must be a number of seconds, 0 or more, not {seconds}")
             emulator.clock.advance(seconds)
+        if "age_quote" in body:
+            _age_quote(emulator, body["age_quote"])
         if "tracking_event" in body:
             _tracking_event(emulator, body["tracking_event"])
     except (ValueError, TypeError, FaultSpecError) as exc:
         return json_response({"error": str(exc).splitlines()[0]}, 400)
     return json_response(emulator.snapshot())
+
+
+def _age_quote(emulator: Emulator, ask: Any) -> None:
+    # one quote aged, not the clock: a certification runs its cases at once, and an aged clock expired the
+    # quotes of the others too (P-07 and P-12 were refused TOKEN_EXPIRED when P-08 ran beside them)
+    if not isinstance(ask, dict):
+        raise TypeError("age_quote must be an object with requestToken and seconds")
+    token, seconds = ask.get("requestToken"), ask.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"age_quote.seconds must be a number of seconds, 0 or more, not {seconds!r}")
+    quote = emulator.store.quotes.get(str(token))
+    if quote is None:
+        raise ValueError(f"no quote with requestToken {token!r}")
+    emulator.store.quotes[str(token)] = quote._replace(created=quote.created - float(seconds))
 
 
 def _tracking_event(emulator: Emulator, event: Any) -> None:

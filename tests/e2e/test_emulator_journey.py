@@ -164,6 +164,24 @@ def test_request_token_lives_ten_minutes(client: Plain) -> None:
     assert error_of(late)["code"] == "TOKEN_EXPIRED"
 
 
+def test_one_quote_aged_expires_alone(client: Plain) -> None:
+    # what P-08 asks: its own quote made 601 s older, while the cases running beside it buy from theirs
+    aged = client.rates().json()["payload"]
+    fresh = client.rates().json()["payload"]
+    client.control(age_quote={"requestToken": aged["requestToken"], "seconds": 601})
+    late = client.purchase(aged["requestToken"], aged["rates"][0]["rateId"], spec())
+    assert late.status_code == 400 and error_of(late)["code"] == "TOKEN_EXPIRED"
+    assert client.purchase(fresh["requestToken"], fresh["rates"][0]["rateId"], spec()).status_code == 200
+    for bad, said in [
+        ({"requestToken": "no-such-token", "seconds": 601}, "no quote with requestToken 'no-such-token'"),
+        ({"requestToken": fresh["requestToken"], "seconds": -1}, "age_quote.seconds must be"),
+        ({"requestToken": fresh["requestToken"], "seconds": True}, "age_quote.seconds must be"),
+        ("601", "age_quote must be an object"),
+    ]:
+        refused = client.http.post("/_emulator/control", json={"age_quote": bad})
+        assert refused.status_code == 400 and said in refused.json()["error"], refused.text
+
+
 def test_idempotency_key_never_buys_twice(client: Plain) -> None:
     quoted = client.rates().json()["payload"]
     rate_id = quoted["rates"][0]["rateId"]
