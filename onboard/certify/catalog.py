@@ -209,8 +209,6 @@ def _load_file(path: Path) -> Case:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{path} is not valid TOML: nested too deeply") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "case"
@@ -236,8 +234,6 @@ def load_catalog(workspace: Path | None = None) -> list[Case]:
                 replace = read_toml(settings).get("replace", False)
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"{settings} cannot be read: {exc}") from None
-            except RecursionError:
-                raise ConfigError(f"{settings} cannot be read: nested too deeply") from None
             if replace is True:
                 cases = {}
         for path in sorted(own.glob("*.toml")):

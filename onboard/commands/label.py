@@ -240,11 +240,10 @@ def scan(args: argparse.Namespace, now: Callable[[], datetime] = _utc_now) -> in
     wanted = " or ".join(expected)
     said = ""
     if verdict.ok and verdict.tracking_id is not None:
-        carried_by = ", ".join(dict.fromkeys(read.symbology for read, _ in verdict.carriers))
         said, warnings = evidence.record_scan(
             where,
             tracking_id=verdict.tracking_id,
-            carried_by=carried_by,
+            carried_by=verdict.carried_by,
             scanned_with=source,
             fmt=fmt,
             dpi=dpi,

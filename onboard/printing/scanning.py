@@ -77,6 +77,11 @@ class Verdict:
     def ok(self) -> bool:
         return self.tracking_id is not None
 
+    @property
+    def carried_by(self) -> str:
+        """The symbologies that carry the id, each once, as the evidence keeps them: ``Code 128, Data Matrix``."""
+        return ", ".join(dict.fromkeys(read.symbology for read, _ in self.carriers))
+
 
 def judge(reads: Sequence[Read], expected: Sequence[str]) -> Verdict:
     """Which of ``expected`` the reads carry (the first one any read carries)."""

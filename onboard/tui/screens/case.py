@@ -281,9 +281,8 @@ class CaseScreen(ReportsWorkerFailures, KeysStepAside, Screen[None]):
                 "failed",
             )
             return
-        carried_by = ", ".join(dict.fromkeys(carrier.symbology for carrier, _ in verdict.carriers))
         paper.say(f"Recording the scan of {verdict.tracking_id}…", "running")
-        self._record_scan(label, verdict.tracking_id, carried_by)
+        self._record_scan(label, verdict.tracking_id, verdict.carried_by)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def _record_scan(self, label: LabelView, tracking_id: str, carried_by: str) -> None:
