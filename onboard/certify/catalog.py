@@ -14,6 +14,7 @@ with the reasons): elsewhere it is skipped, and says why, before it sends anythi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -183,6 +184,13 @@ class Case(BaseModel):
         return self
 
     @property
+    def definition(self) -> str:
+        """The SHA-256 of what the case does (its steps, checks and where it applies), as a run records it:
+        ``review`` holds the cases that prove sign-off to onboard's own definitions of them."""
+        body = self.model_dump_json(include={"id", "requirement", "applies", "steps", "checks"}, by_alias=True)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    @property
     def buys(self) -> bool:
         return any(step.do in ("purchase", "one_click") for step in self.steps)
 
@@ -221,6 +229,12 @@ def required_by_onboard() -> tuple[str, ...]:
     catalog says (a review holds a pack to these with nothing but onboard installed)."""
     marked = {case.requirement for case in load_catalog(None) if case.requirement}
     return tuple(name for name in REQUIREMENTS if name in marked)
+
+
+@cache
+def built_in_definitions() -> dict[str, str]:
+    """Each built-in case's id and :attr:`Case.definition`."""
+    return {case.id: case.definition for case in load_catalog(None)}
 
 
 def load_catalog(workspace: Path | None = None) -> list[Case]:

@@ -76,6 +76,8 @@ RUNS = "runs"
 SCHEMA = 2
 #: what the emulator prints on every label (its banner); a label that says it was not made by Amazon
 EMULATOR_MARK = "ONBOARD EMULATOR"
+#: the banner's words however they are spaced, cased or punctuated ("ONBOARD  EMULATOR", "not a real label")
+_EMULATOR_WORDS = re.compile(r"ONBOARD\W*EMULATOR|NOT\W*A\W*REAL\W*LABEL", re.IGNORECASE)
 #: what every page, report and review of a run not made against Amazon says
 NOT_FROM_AMAZON = "NOT FROM AMAZON — not valid for sign-off"
 #: ``20261127T081243.005Z-3f9a0c``: sortable by start time, and safe as a directory and file name
@@ -217,6 +219,8 @@ class CaseRecord(_Model):
     elapsed_ms: float = 0.0
     #: the sign-off requirement the catalog says this case proves
     requirement: str | None = None
+    #: the SHA-256 of the case's definition as run (catalog.Case.definition); None in older records
+    definition: str | None = None
     #: False when the case never ran or was cut short (the run was interrupted or stopped)
     reached: bool = True
     labels: list[Label] = Field(default_factory=list)
@@ -298,6 +302,9 @@ class RunRecord(_Model):
     lacks: list[str] = Field(default_factory=list)
     cases: list[CaseRecord] = Field(default_factory=list)
     left_open: list[str] = Field(default_factory=list)
+    #: shipments the run's end cancelled, a case's own cancel aside: a label a cut-short case bought is here
+    #: even when its case never recorded it
+    cancelled_at_end: list[str] = Field(default_factory=list)
     cancel_failures: list[str] = Field(default_factory=list)
     calls: list[Call] = Field(default_factory=list)
 
@@ -379,7 +386,7 @@ class RunRecord(_Model):
         names = [name for name in REQUIREMENTS if name in recorded or name in set(required)]
         names += [name for name in recorded if name not in REQUIREMENTS]
         for name in names:
-            rows.append(self._flow_row(name, recorded.get(name)))
+            rows.append(self._flow_row(name, recorded.get(name), built_in=name in set(required)))
         for fmt, dpi in self.printing.specs() if self.printing else []:
             rows.append(self._label_row(fmt, dpi))
         if self.printing is None:
@@ -388,7 +395,7 @@ class RunRecord(_Model):
             )
         return rows
 
-    def _flow_row(self, name: str, case_id: str | None) -> CoverageRow:
+    def _flow_row(self, name: str, case_id: str | None, *, built_in: bool = False) -> CoverageRow:
         known = REQUIREMENTS.get(name)
         title = known.title if known else name
         if known is None:
@@ -410,12 +417,17 @@ class RunRecord(_Model):
         if not ids:
             why = f"no successful {known.operation} answer with an x-amzn-RequestId is recorded for it"
             return CoverageRow(title, case_id, "passed", ids, False, why)
+        if built_in:
+            changed = _not_built_in(case)
+            if changed:
+                return CoverageRow(title, case_id, "changed", ids, False, changed)
         return CoverageRow(title, case_id, "passed", ids, True)
 
     def _label_row(self, fmt: str, dpi: int) -> CoverageRow:
         title = f"a {fmt} label at {dpi} dpi (what the shipper prints)"
         same = [label for label in self.labels("label") if label.format == fmt and label.dpi == dpi]
-        good = [label for label in same if label.passed]
+        # a label proves its format and dpi only with its file: a placeholder or a lost file proves nothing
+        good = [label for label in same if label.passed and label.file and label.sha256]
         if good:
             ids = tuple(label.request_id for label in good if label.request_id)
             if not ids:
@@ -458,11 +470,29 @@ class RunRecord(_Model):
     def confirm_with_amazon(self) -> dict[str, list[str]]:
         """What only Amazon's own systems can confirm: every request id, shipment id and tracking id."""
         shipments = [label.shipment_id for label in self.labels("label") if label.shipment_id]
+        shipments += self.cancelled_at_end + self.left_open
         return {
             "request_ids": sorted({call.request_id for call in self.calls if call.request_id}),
             "shipment_ids": list(dict.fromkeys(shipments)),
             "tracking_ids": list(dict.fromkeys(label.tracking_id for label in self.labels() if label.tracking_id)),
         }
+
+
+def _not_built_in(case: CaseRecord) -> str:
+    """Why a case that proves a built-in requirement is not onboard's own definition of it ("" when it is)."""
+    from onboard.certify.catalog import built_in_definitions  # noqa: PLC0415 - the catalog loads only here
+
+    own = built_in_definitions().get(case.id)
+    if own is None:
+        return f"{case.id} is not one of onboard's cases: sign-off needs onboard's own case for it"
+    if case.definition is None:
+        return f"the run does not record which definition of {case.id} it ran (an older onboard): certify again"
+    if case.definition != own:
+        return (
+            f"{case.id} as run is not onboard's definition of it (the workspace's catalog changed its steps or "
+            f"checks, or another onboard version ran it)"
+        )
+    return ""
 
 
 class _TooNew(ValueError):
@@ -572,10 +602,10 @@ def judge_label(
 
 
 def emulator_marked(data: bytes, fmt: str) -> bool:
-    """Whether a label's own text says it came from onboard's emulator (PDF and ZPL carry text; a PNG is
-    only pixels, and is not read here)."""
+    """Whether a label's own text says it came from onboard's emulator: a PDF's and a ZPL's text, a PNG's
+    text chunks (the emulator writes its banner there too, since pixels are not read back as words)."""
     found = formats.find(fmt)
-    return found is not None and EMULATOR_MARK in found.text(data).upper()
+    return found is not None and _EMULATOR_WORDS.search(found.text(data)) is not None
 
 
 # --- calls given to the cases they were made for ---------------------------------------------------------

@@ -165,6 +165,8 @@ class CaseResult:
     #: what a reviewer should know although the case passed (a call sent again after an unknown outcome)
     notes: list[str] = field(default_factory=list)
     requirement: str | None = None
+    #: the SHA-256 of the case's definition (catalog.Case.definition)
+    definition: str | None = None
     #: the case began; and it reached an outcome (every variant ran to its end)
     started: bool = False
     reached: bool = False
@@ -181,6 +183,7 @@ class CaseResult:
             source=self.source,
             elapsed_ms=round(self.elapsed_ms, 1),
             requirement=self.requirement,
+            definition=self.definition,
             reached=self.reached,
             labels=self.labels,
             variants=[Variant.model_validate(variant) for variant in self.variants],
@@ -279,7 +282,15 @@ class Certification:
         reached or marked as not run."""
         gate = asyncio.Semaphore(max(1, concurrency))
         self.results = [
-            CaseResult(case.id, case.title, case.source, requirement=case.requirement, status="error") for case in cases
+            CaseResult(
+                case.id,
+                case.title,
+                case.source,
+                requirement=case.requirement,
+                definition=case.definition,
+                status="error",
+            )
+            for case in cases
         ]
 
         async def one(case: Case, result: CaseResult) -> None:
@@ -1004,6 +1015,7 @@ class Certification:
             lacks=plan.lacks,
             cases=[result.to_record() for result in self.results],
             left_open=list(self.recorder.pending),
+            cancelled_at_end=list(self.cancelled_at_end),
             cancel_failures=self.cancel_failures,
             calls=self._recorded_calls(),
         )

@@ -110,6 +110,13 @@ def _signals_stop(run: Certification) -> Iterator[None]:
     def stop(sig: signal.Signals) -> None:
         if signalled:
             # a second signal: stop now; pending.json holds what is still open, for --cleanup
+            print(
+                f"onboard: {sig.name} again: stopping now; {counted(run.open_labels, 'label')} still to cancel "
+                f"{'is' if run.open_labels == 1 else 'are'} listed in {run.recorder.directory / 'pending.json'}: "
+                "run 'onboard certify --cleanup'",
+                file=sys.stderr,
+                flush=True,
+            )
             raise KeyboardInterrupt
         signalled.append(sig.name)
         # said at once: the cancels take a moment each, and a person waits through them
@@ -183,17 +190,19 @@ def certify(
                 capture_bodies=True,
                 pace=_pace(connection),
             ) as client:
-                options = Options(
-                    *chosen,
-                    await _control_url(connection, client),
-                    one_click_resends=ONE_CLICK_RESENDS if _labels_cost_nothing(connection) else 0,
-                )
-                run = Certification(client, profile, recorder, options, progress)
-                # a record from the start: a run killed outright is never mistaken for a finished one
                 try:
+                    options = Options(
+                        *chosen,
+                        await _control_url(connection, client),
+                        one_click_resends=ONE_CLICK_RESENDS if _labels_cost_nothing(connection) else 0,
+                    )
+                    run = Certification(client, profile, recorder, options, progress)
+                    # a record from the start: a run killed outright is never mistaken for a finished one
                     recorder.write(run.record(environment, endpoints, plan, ended=False))
-                except DiskError:
-                    recorder.abandon()  # nothing bought, nothing to keep
+                except BaseException:
+                    # a full disk, or Ctrl+C while the server was being asked what it is: nothing was bought,
+                    # so no half-made run folder is left for 'pack' to pass over
+                    recorder.abandon()
                     raise
                 # and again before and after each purchase: a full disk stops the run before it buys a label
                 # it could not record, and loses at most the calls since the last purchase

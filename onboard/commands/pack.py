@@ -118,11 +118,21 @@ def _table(reviewed: list[tuple[Path, ReviewResult | None, str]]) -> None:
 def _review_one(path: Path, as_json: bool) -> int:
     from onboard.pack.review import review_pack  # noqa: PLC0415
 
-    result = review_pack(path)
+    try:
+        result = review_pack(path)
+    except OnboardError as failure:
+        if as_json:  # a script reading stdout gets its object too; the line goes to stderr as ever
+            print(json.dumps({"readable": False, "pack": str(path), "ok": False, "error": failure.one_line()}))
+        raise
     if as_json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        verdict = "OK: intact, consistent, every requirement passed, made against Amazon" if result.ok else "NOT OK"
+        # "by its record": what Amazon answered is Amazon's to confirm (the ids below), not this review's
+        verdict = (
+            "OK: intact, consistent, every requirement passed, made against Amazon by its record"
+            if result.ok
+            else "NOT OK"
+        )
         print(f"{verdict}: {shown(path, 200)}")  # the verdict first: nothing in a name can push it away
         print(f"  {'intact: every file matches its SHA-256' if result.intact else 'NOT INTACT'}")
         agree = "consistent: manifest, labels and reports agree with the run"

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from onboard.labels.content import LabelContent, label_size
 from onboard.labels.layout import ASCENT, Box, Primitive, Symbol, Text, box_bars, layout, to_dots
@@ -105,13 +105,19 @@ def paint(items: Iterable[Primitive], dpi: int, size: tuple[int, int]) -> Image.
     return image
 
 
-def encode_png(image: Image.Image, dpi: int) -> bytes:
-    """PNG bytes with the pHYs chunk saying `dpi`, compressed for speed rather than size."""
+def encode_png(image: Image.Image, dpi: int, comment: str = "") -> bytes:
+    """PNG bytes with the pHYs chunk saying `dpi` (and a tEXt Comment when given), compressed for speed
+    rather than size."""
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", dpi=(dpi, dpi), optimize=False, compress_level=1)
+    info = None
+    if comment:
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", comment)
+    image.save(buffer, "PNG", dpi=(dpi, dpi), optimize=False, compress_level=1, pnginfo=info)
     return buffer.getvalue()
 
 
 def render_png(content: LabelContent, dpi: int) -> bytes:
-    """The label as a 1-bit PNG: 812 x 1218 px at 203 dpi, 1200 x 1800 px at 300 dpi."""
-    return encode_png(paint(layout(content, dpi), dpi, label_size(dpi)), dpi)
+    """The label as a 1-bit PNG: 812 x 1218 px at 203 dpi, 1200 x 1800 px at 300 dpi. Its banner is in
+    a text chunk as well: a PDF's or a ZPL's banner is text a reviewer reads back, a PNG's only pixels."""
+    return encode_png(paint(layout(content, dpi), dpi, label_size(dpi)), dpi, content.banner)

@@ -195,6 +195,13 @@ def build_pack(
 
     label_files = _label_files(run_dir, run)
     against = contradictions(run, label_files)
+    if run.environment != workspace.state.profile.environment:
+        # a run is made in its workspace's environment: a record that says otherwise was edited
+        against.insert(
+            0,
+            f"the run says it was made against {run.environment}, but this workspace certifies against "
+            f"{workspace.state.profile.environment}",
+        )
     if against:
         raise ConfigError(f"run {run.run_id}: {against[0]}: refused", "a pack is made only of a run as it was recorded")
     previews = _previews(run.labels(), label_files)
@@ -216,7 +223,8 @@ def build_pack(
         "made_against_amazon": amazon,
         "notice": None if amazon else NOT_FROM_AMAZON,
         "endpoints": run.endpoints.model_dump(),
-        "shipper": workspace.state.profile.shipper_name,
+        # the run's: the shipper it was made for, as the reports say it ("" only in a record before schema 2)
+        "shipper": run.shipper or workspace.state.profile.shipper_name,
         "business_id": workspace.state.profile.business_id,
         "run_started": run.started.isoformat(),
         "run_finished": run.finished.isoformat() if run.finished else None,

@@ -192,7 +192,7 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
     warning = None if amazon else NOT_FROM_AMAZON
     api = run.endpoints.api
     cover = [
-        ("Shipper", [(profile.shipper_name, "")]),
+        ("Shipper", [(run.shipper or profile.shipper_name, "")]),
         ("Business id", [(profile.business_id, "")]),
         ("Region", [(profile.region, "")]),
         ("Environment", [(f"{run.environment} — API ", ""), (api, "id")] if api else [(run.environment, "")]),
@@ -230,7 +230,7 @@ def gather(workspace: Workspace, run: RunRecord, settings: Settings, today: date
         "title": "Amazon Shipping integration: sign-off pack",
         "warning": warning,
         "made_against_amazon": amazon,
-        "shipper": profile.shipper_name,
+        "shipper": run.shipper or profile.shipper_name,
         "business_id": profile.business_id,
         "region": profile.region,
         "environment": run.environment,

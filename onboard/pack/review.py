@@ -44,6 +44,8 @@ MAX_ENTRIES = 2_000
 MAX_TOTAL = 256 * 1024 * 1024
 MAX_RATIO = 200
 STALE_DAYS = 30
+#: a report.pdf's pages read for its words: a pack of every format and dpi runs to about 25
+MAX_REPORT_PAGES = 200
 #: said in every review: what it establishes, and what it leaves to Amazon
 PROVES = (
     "what this review proves: the zip is the one that was packed (every file matches its manifest) and it "
@@ -209,8 +211,34 @@ def _manifest(path: Path, contents: dict[str, bytes]) -> Manifest:
         raise PackUnreadable(f"{path}: manifest.json cannot be read ({where}: {first['msg']})") from None
 
 
+#: what a pack holds besides its run's labels (``labels/<name>``, each one the run recorded)
+PACK_FILES = frozenset({"manifest.json", "run.json", "report.html", "report.pdf"})
+#: the emulator's words in a report: its demo credentials, its banner, its host (beside NOT FROM AMAZON)
+_EMULATOR_IN_REPORT = re.compile(
+    rb"demo credentials \(emulator\)|ONBOARD\W*EMULATOR|NOT\W*A\W*REAL\W*LABEL|embedded emulator", re.IGNORECASE
+)
+_HTML_HIDDEN = re.compile(
+    rb"<!--.*?-->|<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>", re.DOTALL | re.IGNORECASE
+)
+_HTML_TAG = re.compile(rb"<[^>]*>")
+
+
+def _visible_html(html: bytes) -> str:
+    """The words a browser shows on report.html's page: no head, comment, script or style, tags dropped,
+    entities read."""
+    import html as entities  # noqa: PLC0415
+
+    # a break opportunity (<wbr>, a soft hyphen, a zero-width space) is inside a word, not between two
+    shown = _HTML_HIDDEN.sub(b" ", html).replace(b"<wbr>", b"").replace(b"<wbr/>", b"")
+    text = entities.unescape(_HTML_TAG.sub(b" ", shown).decode("utf-8", "replace"))
+    return " ".join(text.replace("\u00ad", "").replace("\u200b", "").split())
+
+
 def _integrity(manifest: Manifest, contents: dict[str, bytes]) -> list[str]:
     problems = []
+    paths = [entry.path for entry in manifest.files]
+    for name in sorted({path for path in paths if paths.count(path) > 1}):
+        problems.append(f"modified: the manifest lists {shown(name)} more than once")
     listed = {entry.path: entry for entry in manifest.files}
     for name, entry in sorted(listed.items()):
         data = contents.get(name)
@@ -248,13 +276,15 @@ def _statement_of_pdf(pdf: bytes) -> tuple[dict[str, Any] | None, bool, str]:
         reader = PdfReader(io.BytesIO(pdf))
         raw = reader.metadata.get(STATEMENT_KEY) if reader.metadata else None
         cover = reader.pages[0].extract_text() if reader.pages else ""
+        # every page's words (the label pages' captions and the emulator's banner on them included)
+        pages = [cover] + [page.extract_text() or "" for page in list(reader.pages)[1:MAX_REPORT_PAGES]]
     finally:
         pypdf_log.setLevel(level)
     try:
         statement = read_json(str(raw)) if raw is not None else None
     except ValueError:
         statement = None
-    return (statement if isinstance(statement, dict) else None), "NOT FROM AMAZON" in cover, cover
+    return (statement if isinstance(statement, dict) else None), "NOT FROM AMAZON" in cover, "\n".join(pages)
 
 
 def _cross_check(manifest: Manifest, run: RunRecord, contents: dict[str, bytes]) -> list[str]:
@@ -270,6 +300,9 @@ def _cross_check(manifest: Manifest, run: RunRecord, contents: dict[str, bytes])
         ("business id", manifest.business_id, run.business_id),
         ("made against Amazon", manifest.made_against_amazon, amazon),
         ("run start", manifest.run_started, run.started.isoformat()),
+        ("run end", manifest.run_finished, run.finished.isoformat() if run.finished else None),
+        ("shipper", manifest.shipper, run.shipper or manifest.shipper),  # a record before schema 2 did not say
+        ("notice", manifest.notice, None if amazon else NOT_FROM_AMAZON),
     ):
         if claimed != recorded:
             problems.append(
@@ -280,9 +313,16 @@ def _cross_check(manifest: Manifest, run: RunRecord, contents: dict[str, bytes])
     recorded_files = {label.file for label in run.labels() if label.file}
     for name in sorted(n for n in contents if n.startswith("labels/") and n not in recorded_files):
         problems.append(f"inconsistent: {shown(name)} is in the pack but not a label of the run")
+    for name in sorted(n for n in contents if not n.startswith("labels/") and n not in PACK_FILES):
+        problems.append(f"inconsistent: {shown(name)} is not a file a pack holds")
     marked = []
     for label in run.labels():
         if not label.file:
+            if label.passed or label.status == "passed":
+                problems.append(
+                    f"inconsistent: the {label.spec} label for {shown(label.tracking_id, 40)} is said to pass, "
+                    "but the run records no file for it"
+                )
             continue
         data = contents.get(label.file)
         if data is None:
@@ -331,8 +371,14 @@ def _cross_check(manifest: Manifest, run: RunRecord, contents: dict[str, bytes])
         if warns == amazon:
             says = "NOT FROM AMAZON" if warns else "nothing of NOT FROM AMAZON"
             problems.append(f"inconsistent: {name} says {says}, the run record says {'Amazon' if amazon else 'not'}")
-        if run.run_id not in text:
+        shows = _visible_html(data) if name == "report.html" else text
+        if run.run_id not in shows:
             problems.append(f"inconsistent: {name} does not show run {run.run_id}")
+        # as the reports write it: controls escaped, a line break kept (both then read as spaces)
+        if run.shipper and " ".join(shown(run.shipper, None, lines=True).split()) not in " ".join(shows.split()):
+            problems.append(f"inconsistent: {name} does not show the run's shipper {shown(run.shipper, 60)}")
+        if amazon and _EMULATOR_IN_REPORT.search(data if name == "report.html" else text.encode()):
+            problems.append(f"inconsistent: Amazon is claimed, but {name} carries the emulator's words")
     return problems
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from onboard.certify import session
 from onboard.certify.record import read_run
 from onboard.emulator.app import EmulatorSettings
 from onboard.emulator.credentials import AcceptedCredentials
@@ -234,3 +235,19 @@ def test_a_run_is_recorded_as_not_ended_while_it_runs(workspace: Path, server: E
     assert json.loads((run_dir / "pending.json").read_text())["open"], "the label bought is listed"
     assert onboard(workspace, "certify", "--cleanup", env=pointed_at(server.url)).returncode == 0
     assert server.emulator.store.open_shipments() == []
+
+
+def test_ctrl_c_before_the_first_record_leaves_no_run_folder(
+    workspace: Path, server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl+C while the run asks the server what it is (before its first record): a folder of labels/ and
+    # pending.json once stayed behind, with no run.json, for 'pack' to pass over to the run before it
+    async def interrupted(*_: object) -> str | None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(session, "_control_url", interrupted)
+    result = onboard(workspace, "certify", env=pointed_at(server.url))
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    runs = workspace / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []

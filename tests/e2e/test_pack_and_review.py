@@ -23,6 +23,7 @@ from PIL import Image
 from onboard.pack.review import review_pack
 from onboard.workspace.workspace import Workspace
 from tests.cli import run_onboard
+from tests.workspaces import stand_in_for_amazons_sandbox
 
 AMAZON_SANDBOX = {
     "api": "https://sandbox.sellingpartnerapi-na.amazon.com",
@@ -204,9 +205,10 @@ def test_review_of_an_untouched_emulator_pack(pack: Path) -> None:
 @pytest.fixture(scope="module")
 def amazon_pack(png_only: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """What the account manager hopes to receive: a complete run against Amazon's sandbox, every
-    requirement passed, in the format and dpi the shipper prints; and the workspace it came from."""
+    requirement passed, in the format and dpi the shipper prints; and the workspace it came from. (The
+    stand-in is an emulator run with every mark of the emulator taken out, as a forger would.)"""
     workspace = Path(shutil.copytree(png_only, tmp_path_factory.mktemp("amazon") / "ws"))
-    edit_run(workspace, as_if_amazon)
+    stand_in_for_amazons_sandbox(workspace)
     out = tmp_path_factory.mktemp("amazon-pack") / "sandbox-pack.zip"
     packed = onboard("pack", "--workspace", str(workspace), "--out", str(out))
     assert packed.returncode == 0, packed.stderr
@@ -299,7 +301,7 @@ def test_a_tc01_only_run_against_the_sandbox_is_partial_and_never_reviews_ok(png
         "partial: not enough for sign-off; it lacks Purchase a label from a rate: P-02 was not selected"
         in result.stdout
     )
-    edit_run(workspace, as_if_amazon)
+    stand_in_for_amazons_sandbox(workspace)
     out = tmp_path / "tc01.zip"
     assert onboard("pack", "--workspace", str(workspace), "--out", str(out)).returncode == 0
     review = onboard("review", str(out), "--json")
@@ -394,11 +396,130 @@ def test_a_run_record_edited_in_the_workspace_is_not_packed(workspace: Path, tmp
     edit_run(workspace, as_if_amazon)
     result = onboard("pack", "--workspace", str(workspace), "--out", str(tmp_path / "x.zip"))
     assert result.returncode == 2
+    assert "the run says it was made against sandbox, but this workspace certifies against emulator" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    # the workspace edited to agree: the labels still say the emulator made them
+    state_file = workspace / "workspace.json"
+    state = json.loads(state_file.read_text())
+    state["profile"]["environment"] = "sandbox"
+    state_file.write_text(json.dumps(state))
+    result = onboard("pack", "--workspace", str(workspace), "--out", str(tmp_path / "x.zip"))
+    assert result.returncode == 2
     assert (
         "the run says it was made against Amazon (sandbox), but its labels carry the emulator's banner" in result.stderr
     )
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_png_only_run_edited_to_claim_amazon_is_not_packed(png_only: Path, tmp_path: Path) -> None:
+    # a PNG is pixels, so once nothing but its digest could tell: the emulator writes its banner in a text
+    # chunk too, and a PNG-only run edited as the one above is refused in the same words
+    workspace = Path(shutil.copytree(png_only, tmp_path / "ws"))
+    edit_run(workspace, as_if_amazon)
+    state_file = workspace / "workspace.json"
+    state = json.loads(state_file.read_text())
+    state["profile"]["environment"] = "sandbox"
+    state_file.write_text(json.dumps(state))
+    result = onboard("pack", "--workspace", str(workspace), "--out", str(tmp_path / "x.zip"))
+    assert result.returncode == 2, result.stdout
+    assert "but its labels carry the emulator's banner" in result.stderr
+
+
+def test_a_banner_respaced_in_the_labels_is_still_the_emulators(pack: Path, tmp_path: Path) -> None:
+    # "ONBOARD  EMULATOR" (two spaces) and new digests: the words are matched, not one spelling of them
+    files = members(pack)
+    run = as_if_amazon(json.loads(files["run.json"]))
+    forged = dict(files)
+    for case in run["cases"]:
+        for label in case["labels"]:
+            if label["file"] and label["format"] == "ZPL":
+                data = files[label["file"]].replace(b"ONBOARD EMULATOR", b"ONBOARD  EMULATOR")
+                forged[label["file"]] = data
+                label.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    forged["run.json"] = json.dumps(run).encode()
+    result = review_pack(rezip(tmp_path / "s.zip", forged, rehash=True))
+    assert not result.ok
+    every = sum(1 for case in run["cases"] for label in case["labels"] if label["file"])
+    assert any(f"{every} label(s) carry the emulator's banner" in p for p in result.problems), result.problems
+
+
+def test_labels_with_their_files_taken_out_of_the_record_prove_nothing(
+    amazon_pack: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # a label said to pass with no file once covered its format and dpi, and dodged every check of bytes
+    files = members(amazon_pack[0])
+    run = json.loads(files["run.json"])
+    for case in run["cases"]:
+        for label in case["labels"]:
+            label.update(file=None, sha256=None)
+    forged = {name: data for name, data in files.items() if not name.startswith("labels/")}
+    forged["run.json"] = json.dumps(run).encode()
+    result = review_pack(rezip(tmp_path / "n.zip", forged, rehash=True))
+    assert not result.ok and not result.consistent
+    assert any(p.endswith("is said to pass, but the run records no file for it") for p in result.problems)
+    (row,) = [row for row in result.coverage if row.requirement.startswith("a PNG label at 203 dpi")]
+    assert not row.ok
+
+
+def test_the_manifests_shipper_times_and_extra_files_are_held_to_the_run(
+    amazon_pack: tuple[Path, Path], tmp_path: Path
+) -> None:
+    files = members(amazon_pack[0])
+    manifest = json.loads(files["manifest.json"])
+    manifest.update(shipper="Totally Different Ltd", run_finished="1999-01-01T00:00:00+00:00")
+    manifest["files"].append(dict(manifest["files"][0]))  # one file listed twice
+    forged = {
+        **files,
+        "manifest.json": json.dumps(manifest).encode(),
+        "notes.txt": b"approved by Amazon",
+        "Labels/evil.exe": b"MZ",
+    }
+    result = review_pack(rezip(tmp_path / "m.zip", forged))  # the new files listed, the rest as packed
+    manifest["files"] += [
+        {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in (("notes.txt", b"approved by Amazon"), ("Labels/evil.exe", b"MZ"))
+    ]
+    result = review_pack(rezip(tmp_path / "m.zip", {**forged, "manifest.json": json.dumps(manifest).encode()}))
+    assert not result.ok
+    problems = result.problems
+    assert "inconsistent: the manifest says shipper Totally Different Ltd, the run record Acme Ltd" in problems
+    assert any(p.startswith("inconsistent: the manifest says run end 1999-01-01") for p in problems)
+    assert any(p.startswith("modified: the manifest lists ") and p.endswith("more than once") for p in problems)
+    assert "inconsistent: notes.txt is not a file a pack holds" in problems
+    assert "inconsistent: Labels/evil.exe is not a file a pack holds" in problems
+
+
+def test_a_visible_shipper_edited_in_report_html_is_caught(amazon_pack: tuple[Path, Path], tmp_path: Path) -> None:
+    files = members(amazon_pack[0])
+    html = files["report.html"].decode()
+    # the visible name changed, the embedded statement and the title left alone
+    head, body = html.split("<body", 1)
+    forged = {**files, "report.html": (head + "<body" + body.replace("Acme Ltd", "Acme Trusted Corp")).encode()}
+    result = review_pack(rezip(tmp_path / "v.zip", forged, rehash=True))
+    assert not result.ok
+    assert "inconsistent: report.html does not show the run's shipper Acme Ltd" in result.problems
+
+
+def test_a_required_case_rewritten_by_the_workspace_does_not_count(png_only: Path, tmp_path: Path) -> None:
+    # the workspace is the shipper's: a P-05 of its own with no checks, claiming Amazon as its source
+    workspace = Path(shutil.copytree(png_only, tmp_path / "ws"))
+    shutil.rmtree(workspace / "runs")
+    own = workspace / "certification"
+    own.mkdir()
+    (own / "p05.toml").write_text(
+        'id = "P-05"\ntitle = "Track the purchased package"\nsource = "amazon"\nrequirement = "track"\n'
+        '[[steps]]\ndo = "get_rates"\nas = "quote"\n[[steps]]\ndo = "purchase"\nas = "purchase"\nformat = "first"\n'
+        '[[steps]]\ndo = "track"\nas = "tracking"\n'
+    )
+    assert onboard("certify", "--workspace", str(workspace), "--formats", "PNG", "--dpi", "203").returncode == 0
+    stand_in_for_amazons_sandbox(workspace)
+    out = tmp_path / "own.zip"
+    assert onboard("pack", "--workspace", str(workspace), "--out", str(out)).returncode == 0
+    result = review_pack(out)
+    assert not result.ok
+    (row,) = [row for row in result.coverage if row.requirement == "Track the purchased package"]
+    assert (row.ok, row.result) == (False, "changed"), row
+    assert any("P-05 as run is not onboard's definition of it" in p for p in result.problems), result.problems
 
 
 def test_a_report_edited_apart_from_its_run_is_caught(pack: Path, tmp_path: Path) -> None:
@@ -525,6 +646,12 @@ def test_unreadable_packs_are_one_line_and_exit_2(tmp_path: Path, kind: str) -> 
     assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "etc").exists()
+    # a script asking for JSON gets an object saying so, and the same line on stderr
+    scripted = onboard("review", str(path), "--json")
+    assert scripted.returncode == 2 and scripted.stderr == result.stderr
+    body = json.loads(scripted.stdout)
+    assert (body["readable"], body["ok"], body["pack"]) == (False, False, str(path))
+    assert body["error"] in result.stderr
 
 
 def test_a_failed_run_is_not_packed_without_asking(workspace: Path, tmp_path: Path) -> None:

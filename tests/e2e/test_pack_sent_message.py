@@ -3,7 +3,6 @@ the workspace's latest pack as the account manager's own review reads it."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -12,14 +11,9 @@ from typing import Any
 import pytest
 
 from tests.reports import onboard
+from tests.workspaces import stand_in_for_amazons_sandbox
 
 pytestmark = pytest.mark.slow
-
-AMAZON_SANDBOX = {
-    "api": "https://sandbox.sellingpartnerapi-na.amazon.com",
-    "lwa": "https://api.amazon.com/auth/o2/token",
-    "custom": False,
-}
 
 
 def _certified(path: Path) -> Path:
@@ -43,13 +37,7 @@ def emulator_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _as_if_amazon(workspace: Path) -> dict[str, Any]:
-    # what a run against Amazon's sandbox records: its environment and Amazon's own hosts (a PNG label is
-    # only pixels, so nothing in it says "emulator")
-    (path,) = (workspace / "runs").glob("*/run.json")
-    run = json.loads(path.read_text())
-    run.update(environment="sandbox", region="na", endpoints=dict(AMAZON_SANDBOX))
-    path.write_text(json.dumps(run))
-    return run
+    return stand_in_for_amazons_sandbox(workspace)
 
 
 def test_the_message_names_the_pack_its_digest_and_what_to_confirm_with_amazon(

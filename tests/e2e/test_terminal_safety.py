@@ -125,13 +125,13 @@ def not_ok_packs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
         "line break": ("Acme\n" + OK_LINE).ljust(79),
     }
     assert all(len(name) == 79 for name in names.values())
-    assert run_onboard(["init", "--workspace", str(workspace), "--shipper", "Acme"], env).returncode == 0
-    certified = run_onboard(["certify", "--workspace", str(workspace), "--case", "TC01", "P-02"], env)
-    assert certified.returncode == 0, certified.stdout
     inbox = root / "inbox"
     inbox.mkdir()
     for number, name in enumerate(names.values()):
+        # a pack names the shipper its run was made for
         assert run_onboard(["init", "--workspace", str(workspace), "--shipper", name], env).returncode == 0
+        certified = run_onboard(["certify", "--workspace", str(workspace), "--case", "TC01", "P-02"], env)
+        assert certified.returncode == 0, certified.stdout
         out = inbox / f"pack-{number}.zip"
         packed = run_onboard(["pack", "--workspace", str(workspace), "--include-failed", "--out", str(out)], env)
         assert packed.returncode == 0, packed.stderr

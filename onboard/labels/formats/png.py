@@ -100,7 +100,17 @@ def preview(data: bytes, dpi: int) -> Image.Image:
 
 
 def text(data: bytes) -> str:
-    return ""  # only pixels: nothing to read without a scanner
+    """The text chunks before the pixels (tEXt, zTXt, iTXt), the only words a PNG holds outside them.
+    Only the header is read: chunks after the pixels would need the whole image decoded."""
+    from PIL import Image  # noqa: PLC0415
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a decompression-bomb warning: the header is all that is read
+            with Image.open(io.BytesIO(data)) as image:
+                return "\n".join(value for value in image.info.values() if isinstance(value, str))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return ""
 
 
 def write(content: LabelContent, dpi: int) -> bytes:
