@@ -49,6 +49,15 @@ MIN_LENGTH = 8
 _USERINFO = re.compile(r"(?i)\b(https?://)[^\s/?#@\"'<>\\\[\]]+@")
 _USERINFO_BYTES = re.compile(_USERINFO.pattern.encode())
 _PERCENT = re.compile(r"(%[0-9A-F]{2})")
+#: what LWA's secrets look like, whoever's they are: an access or refresh token (``Atza|…``, ``Atzr|…``,
+#: URL-encoded ``Atza%7C…``) and a client secret (``amzn1.oa2-cs.v1.<hex>``). A process masks the values it
+#: knows; these are masked by shape too, for a value it never learnt (an old token a server echoes, a
+#: pending.json read by a later ``--cleanup``)
+_SHAPED = re.compile(r"(?i)\bAtz[ar](?:\||%7C)[A-Za-z0-9_\-.~+/=%|]{16,}|\bamzn1\.oa2-cs\.v\d+\.[0-9a-f]{16,}")
+_SHAPED_BYTES = re.compile(_SHAPED.pattern.encode())
+#: cheap first look: most text holds neither prefix
+_SHAPE_HINT = re.compile(r"(?i)atz[ar]|oa2-cs")
+_SHAPE_HINT_BYTES = re.compile(_SHAPE_HINT.pattern.encode())
 
 _lock = threading.Lock()
 _values: set[str] = set()
@@ -69,10 +78,17 @@ def _forms(value: str) -> set[str]:
     escaped |= {form.replace("/", "\\/") for form in escaped}
     escaped |= {json.dumps(form)[1:-1] for form in set(escaped)}  # a JSON text inside a JSON string
     raw = value.encode()
-    encoded = {
-        base64.b64encode(raw).decode().rstrip("="),
-        base64.urlsafe_b64encode(raw).decode().rstrip("="),
-    }
+    encoded = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        encoded.add(encode(raw).decode().rstrip("="))
+        # inside a longer base64 text the value starts 0, 1 or 2 bytes into a group of three: its encoding
+        # then differs, except for the characters that hold its bytes alone (those are masked)
+        for offset, skip in ((1, 2), (2, 3)):
+            text = encode(b"\0" * offset + raw).decode()
+            whole = (offset + len(raw)) // 3 * 4  # the last group may mix in the bytes that follow
+            encoded.add(text[skip:whole])
+        encoded.add(encode(raw).decode()[: len(raw) // 3 * 4])
+    encoded = {form for form in encoded if len(form) >= MIN_LENGTH}
     return {value, html.escape(value), *quoted, *escaped, *encoded}
 
 
@@ -99,7 +115,8 @@ def register(value: str | None) -> None:
         forms = sorted({form for known in _values for form in _forms(known)}, key=lambda f: (-len(f), f))
         # longest first: a value that holds another is masked whole
         source = "|".join(_matching(form) for form in forms)
-        _pattern, _pattern_bytes = re.compile(source), re.compile(source.encode())
+        # in any letter case: a proxy that upper-cases what it echoes still echoes the secret
+        _pattern, _pattern_bytes = re.compile(source, re.IGNORECASE), re.compile(source.encode(), re.IGNORECASE)
         _folded = tuple(form.casefold() for form in forms)
 
 
@@ -131,11 +148,13 @@ def reset() -> None:
 
 
 def mask(text: str) -> str:
-    """``text`` with every known secret, in any of its forms, replaced by :data:`MASK`, and no URL userinfo."""
+    """``text`` with every known secret, in any of its forms, replaced by :data:`MASK`, no URL userinfo, and
+    nothing shaped like an LWA token or client secret, known or not."""
     if "@" in text:  # first: a URL is shown without its userinfo, not with a mask in its place
         text = _USERINFO.sub(r"\1", text)
     pattern = _pattern
-    return pattern.sub(MASK, text) if pattern is not None else text
+    text = pattern.sub(MASK, text) if pattern is not None else text
+    return _SHAPED.sub(MASK, text) if _SHAPE_HINT.search(text) else text
 
 
 def mask_bytes(data: bytes) -> bytes:
@@ -143,7 +162,8 @@ def mask_bytes(data: bytes) -> bytes:
     if b"@" in data:
         data = _USERINFO_BYTES.sub(rb"\1", data)
     pattern = _pattern_bytes
-    return pattern.sub(MASK.encode(), data) if pattern is not None else data
+    data = pattern.sub(MASK.encode(), data) if pattern is not None else data
+    return _SHAPED_BYTES.sub(MASK.encode(), data) if _SHAPE_HINT_BYTES.search(data) else data
 
 
 def holds_secret(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from onboard import masking
+from onboard.display import shown
 from onboard.errors import ConfigError
 
 CREDENTIAL_VARIABLES = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN")
@@ -68,11 +70,38 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     if not value:
         return None
-    # a proxy's user and password: used to connect, never shown or recorded
-    masking.register_url(value)
+    # a proxy's user and password: used to connect, never shown or recorded (an http(s) URL's userinfo is
+    # dropped from any line shown even when this cannot read it)
+    with contextlib.suppress(ValueError):
+        masking.register_url(value)
     if not value.startswith(("http://", "https://")):
-        raise ConfigError(f"{name} must be an http:// or https:// URL, not '{value}'")
+        raise ConfigError(f"{name} must be an http:// or https:// URL, not '{shown(value, 200)}'")
+    why = _unusable(value)
+    if why:
+        raise ConfigError(f"{name} is not a URL onboard can call ({why}): '{shown(value, 200)}'")
     return value.rstrip("/")
+
+
+def _unusable(url: str) -> str:
+    """Why ``url`` cannot be called ("" when it can): found here, in one line, rather than as an error deep
+    inside the HTTP client on the first call."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415 - only when an override is set
+
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in url):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is no number, or out of range, raises here
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "port 0 is no port to call"
+    return ""
 
 
 def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:

@@ -9,8 +9,10 @@ misbehaviour instead. The scenarios, by the name tests use:
 - ``drip``: the answer a byte a second, never whole (each read comes well inside any per-read timeout)
 - ``black-hole``: accepts the connection, reads the request, never answers
 - ``redirect``: 301 to another place (``/elsewhere`` on this server, so a test sees that nobody went there)
-- ``expires-zero``, ``expires-negative``, ``expires-missing``: a 200 token answer whose ``expires_in``
-  is 0, -60 or absent
+- ``expires-zero``, ``expires-negative``, ``expires-missing``, ``expires-huge``: a 200 token answer whose
+  ``expires_in`` is 0, -60, absent, or a number of 401 digits
+- ``black-hole-short-token``: the black hole, behind a token URL (``token_ok``) whose tokens live one
+  second, so that every Shipping call needs a fresh exchange that succeeds
 - ``huge-body``: 200 and a body with no end (chunked, until the client stops reading)
 - ``hang-up``: starts an answer, then closes the connection half-way through it
 - ``refused``: nothing listens on the port
@@ -49,6 +51,8 @@ SCENARIOS = (
     "huge-body",
     "hang-up",
     "refused",
+    "expires-huge",
+    "black-hole-short-token",
 )
 TOKEN_PATH = "/auth/o2/token"
 GOOD_TOKEN = {"access_token": "Atza|hostile-good-token", "token_type": "bearer", "expires_in": 3600}
@@ -91,8 +95,10 @@ class _Misbehave(socketserver.StreamRequestHandler):
         path = line.split(" ")[1] if " " in line else ""
         scenario = self.server.scenario
         if path.startswith(TOKEN_PATH) and self.server.token_ok:
-            self.wfile.write(_answer("200 OK", json.dumps(GOOD_TOKEN).encode(), "Content-Type: application/json"))
+            token = {**GOOD_TOKEN, "expires_in": 1} if scenario.endswith("-short-token") else GOOD_TOKEN
+            self.wfile.write(_answer("200 OK", json.dumps(token).encode(), "Content-Type: application/json"))
             return
+        scenario = scenario.removesuffix("-short-token")
         with contextlib.suppress(OSError):  # the client gave up on us, as it should
             self._misbehave(scenario, path)
 
@@ -116,7 +122,10 @@ class _Misbehave(socketserver.StreamRequestHandler):
             token: dict[str, Any] = {"access_token": "Atza|hostile-expiring-token", "token_type": "bearer"}
             if scenario in _EXPIRES:
                 token["expires_in"] = _EXPIRES[scenario]
-            self.wfile.write(_answer("200 OK", json.dumps(token).encode(), "Content-Type: application/json"))
+            body = json.dumps(token).encode()
+            if scenario == "expires-huge":  # JSON allows any number of digits; Python's int reads them all
+                body = body[:-1] + b', "expires_in": 1' + b"0" * 400 + b"}"
+            self.wfile.write(_answer("200 OK", body, "Content-Type: application/json"))
         elif scenario == "huge-body":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
             chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)

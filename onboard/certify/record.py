@@ -43,6 +43,7 @@ from onboard.masking import mask_bytes
 
 __all__ = [
     "EMULATOR_MARK",
+    "LEAKED",
     "NOT_FROM_AMAZON",
     "RUNS",
     "SCHEMA",
@@ -61,6 +62,7 @@ __all__ = [
     "calls_by_case",
     "forget_purchase",
     "judge_label",
+    "label_holds_a_secret",
     "latest_run",
     "new_run_id",
     "open_purchases",
@@ -608,6 +610,23 @@ def emulator_marked(data: bytes, fmt: str) -> bool:
     return found is not None and _EMULATOR_WORDS.search(found.text(data)) is not None
 
 
+#: the check a label fails when its own text holds a credential
+LEAKED = (
+    "the label's text holds a credential onboard knows (the server wrote it onto the label): the file is "
+    "not kept, and never packed; rotate the client secret"
+)
+
+
+def label_holds_a_secret(data: bytes, fmt: str) -> bool:
+    """Whether a label's text (a PDF's or ZPL's words, a PNG's text chunks) holds a known secret, or anything
+    shaped like an LWA token or client secret: such a label is evidence no pack may carry."""
+    from onboard.masking import holds_secret, mask  # noqa: PLC0415
+
+    found = formats.find(fmt)
+    text = found.text(data) if found is not None else ""
+    return bool(text) and (mask(text) != text or holds_secret(text))
+
+
 # --- calls given to the cases they were made for ---------------------------------------------------------
 
 _IDENTIFIERS = ("requestToken", "shipmentId", "trackingId")
@@ -760,6 +779,11 @@ class RunRecorder:
         write_private(self.labels / name, data)
         return relative
 
+    def drop_label(self, relative: str) -> None:
+        """Remove a label kept by :meth:`save_label` (one that must not stay on disk: it holds a secret)."""
+        with contextlib.suppress(FileNotFoundError):
+            (self.directory / relative).unlink()
+
     def bought(self, pending: Pending) -> None:
         if pending.shipment_id not in self.pending:
             self.pending[pending.shipment_id] = pending
@@ -785,7 +809,9 @@ class RunRecorder:
 
     def _write_pending(self) -> None:
         body = _PendingFile(run_id=self.run_id, open=list(self.pending.values()))
-        write_private(self.directory / "pending.json", body.model_dump_json(indent=2).encode())
+        # an id a server made out of a token (an echo) is kept masked: --cleanup then cannot cancel that one,
+        # and says so, rather than a later process printing a token it never knew
+        write_private(self.directory / "pending.json", mask_bytes(body.model_dump_json(indent=2).encode()))
 
     def write(self, record: RunRecord) -> Path:
         """Write the record now, whole and durably (the run's first and last)."""

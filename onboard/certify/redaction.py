@@ -45,12 +45,19 @@ def redact(value: Any) -> Any:
     return value
 
 
+#: the largest body a run records: Amazon's biggest answers (a label in every format) are a fraction of it
+MAX_RECORDED_BODY = 1024 * 1024
+
+
 def redact_body(body: bytes | None) -> Any:
     """A recorded body as JSON with personal data and secrets removed; non-JSON as a short note."""
     if body is None:
         return None
     if not body:
         return ""
+    if len(body) > MAX_RECORDED_BODY:
+        # a server that answers megabytes (a hostile one, padding) would make run.json, and so the pack, huge
+        return f"[{len(body)} bytes: too large to keep in the record]"
     try:
         return redact(read_json(body))
     except (ValueError, UnicodeDecodeError):

@@ -47,6 +47,7 @@ from onboard import __version__
 from onboard.certify.catalog import REQUIREMENTS, Case, Check, Step, required_by_onboard
 from onboard.certify.forms import NotAForm, read_form
 from onboard.certify.record import (
+    LEAKED,
     Call,
     CaseRecord,
     Endpoints,
@@ -59,7 +60,9 @@ from onboard.certify.record import (
     RunRecorder,
     Selection,
     Variant,
+    Verdict,
     judge_label,
+    label_holds_a_secret,
     shown,
 )
 from onboard.certify.redaction import redact_body
@@ -790,13 +793,22 @@ class Certification:
             label.size = len(data)
         # else not base64 at all (Amazon's sandbox placeholder): nothing to keep; the check says what it is
 
+        def judged() -> tuple[Verdict, bool]:
+            verdict = judge_label(document.contents, fmt=fmt, dpi=dpi, tracking_id=tracking_id, spec=supported)
+            return verdict, data is not None and label_holds_a_secret(data, fmt)
+
         async def check() -> None:
             # pixels and barcodes are decoded in a worker thread while the case's next calls go out;
             # the label is completed in place before any check of the case reads it
-            verdict = await asyncio.to_thread(
-                judge_label, document.contents, fmt=fmt, dpi=dpi, tracking_id=tracking_id, spec=supported
-            )
+            verdict, leaked = await asyncio.to_thread(judged)
             label.status, label.passed, label.report = verdict.status, verdict.passed, verdict.report
+            if leaked and label.file:
+                # a server wrote a credential onto the label: the file goes, so no pack can ever carry it
+                self.recorder.drop_label(label.file)
+                label.file, label.sha256, label.size = None, None, 0
+                label.status, label.passed = "failed", False
+                label.report.ok = False
+                label.report.checks.insert(0, LabelCheckRecord(name="secrets", ok=False, detail=LEAKED))
 
         context.checking.append(asyncio.ensure_future(check()))
         context.labels.append(label)

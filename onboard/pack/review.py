@@ -43,6 +43,8 @@ from onboard.pack.manifest import Manifest
 MAX_ENTRIES = 2_000
 MAX_TOTAL = 256 * 1024 * 1024
 MAX_RATIO = 200
+#: an entry this small is read whatever its compression ratio
+RATIO_FREE = 16 * 1024 * 1024
 STALE_DAYS = 30
 #: a report.pdf's pages read for its words: a pack of every format and dpi runs to about 25
 MAX_REPORT_PAGES = 200
@@ -177,7 +179,9 @@ def _entries(archive: zipfile.ZipFile) -> dict[str, bytes]:
         if name in contents:
             raise PackUnreadable(f"the zip holds {shown(name, 80)!r} twice: refused")
         total += info.file_size
-        if total > MAX_TOTAL or info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
+        # memory is bounded by the sizes the headers declare (each read stops there); the ratio keeps a
+        # large entry honest, while a small one may compress as well as repetitive JSON does
+        if total > MAX_TOTAL or info.file_size > MAX_RATIO * max(info.compress_size, 1) + RATIO_FREE:
             raise PackUnreadable("the zip expands far beyond its size (a zip bomb?): refused, nothing extracted")
         with archive.open(info) as handle:
             data = handle.read(info.file_size + 1)

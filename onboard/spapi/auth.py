@@ -26,6 +26,8 @@ from onboard.spapi.limits import Budget, transport_reason, within
 from onboard.spapi.retry import RETRYABLE_STATUSES, RetryPolicy
 
 EXPIRED_DETAILS = "The access token you provided has expired."
+#: a year: no access token lives longer (Login with Amazon's last an hour); beyond, the answer is not a token
+MAX_EXPIRES_IN = 365 * 24 * 3600
 
 
 class TokenSource:
@@ -88,7 +90,7 @@ class TokenSource:
                 )
             except httpx.TransportError as exc:
                 failure = ConnectionFailure("token exchange", self._host(), failure_kind(exc), transport_reason(exc))
-                self._budget.failed(begun, failure.one_line())
+                self._budget.failed(begun, failure.one_line(), "token")
                 wait = self._policy.delay(attempt)
                 if self._retry(attempt, started, wait):
                     await asyncio.sleep(wait)
@@ -97,9 +99,9 @@ class TokenSource:
                 raise failure from None
             if response.status_code not in RETRYABLE_STATUSES:
                 self.unreachable = None
-                self._budget.answered()
+                self._budget.answered("token")
                 break
-            self._budget.failed(begun, f"the token exchange answered {response.status_code}")
+            self._budget.failed(begun, f"the token exchange answered {response.status_code}", "token")
             wait = self._policy.delay(attempt, response.headers.get("retry-after"))
             if not self._retry(attempt, started, wait):
                 self.unreachable = f"the token exchange answered {response.status_code} through a whole backoff"
@@ -131,6 +133,14 @@ class TokenSource:
                 "expires_at_once",
                 f"its expires_in is {token.expires_in}: the token has expired as it is issued "
                 "(Login with Amazon's last 3600 s)",
+            )
+        if token.expires_in > MAX_EXPIRES_IN:
+            # a number with hundreds of digits once overflowed the clock: refused and named like a zero
+            written = str(token.expires_in)
+            raise UnusableToken(
+                "expires_never",
+                f"its expires_in is {written if len(written) <= 20 else written[:12] + f'… ({len(written)} digits)'}: "
+                "no token lives that long (Login with Amazon's last 3600 s)",
             )
         self._token = issued
         # refresh early: a tenth of the lifetime, at most five minutes, before Amazon would refuse it

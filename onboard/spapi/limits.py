@@ -121,6 +121,8 @@ class Budget:
         self.last_failure = ""
         #: why the server is taken to be down (every call failed for the whole window); None once it answers
         self.down: str | None = None
+        #: what failed first in the current window: the Shipping API ("api") or the token endpoint ("token")
+        self._failing_source = "api"
 
     def now(self) -> float:
         return self._clock()
@@ -140,13 +142,19 @@ class Budget:
         ends = min(started + self.attempt_seconds, since + self.failing_seconds, self._ends)
         return max(0.0, ends - started)
 
-    def answered(self) -> None:
+    def answered(self, source: str = "api") -> None:
+        """An answer came (``source``: from the Shipping API, or from the token endpoint)."""
+        if source == "token" and self.failing_since is not None and self._failing_source == "api":
+            # a token handed out says nothing of a Shipping API that keeps failing: a server whose tokens
+            # live a second would otherwise reopen the window at every exchange, and a run never end
+            return
         self.failing_since, self.down, self._last_answer = None, None, self._clock()
 
-    def failed(self, started: float, failure: str) -> None:
+    def failed(self, started: float, failure: str, source: str = "api") -> None:
         """An attempt that started at ``started`` failed, as ``failure`` (one line) says."""
         if self.failing_since is None:
             self.failing_since = max(started, self._last_answer)
+            self._failing_source = source
         self.last_failure = failure
         self._judge()
 

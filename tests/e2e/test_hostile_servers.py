@@ -4,17 +4,21 @@ real cause, and a run that could not finish saved as incomplete."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 
 from onboard.emulator.app import EmulatorSettings
@@ -64,6 +68,7 @@ VERIFY_CASES = [
     ("expires-zero", False, TOKEN, "no token onboard can use: its expires_in is 0: the token has expired", "3600"),
     ("expires-negative", False, TOKEN, "no token onboard can use: its expires_in is -60", "ONBOARD_LWA_URL"),
     ("expires-missing", False, TOKEN, "no token onboard can use: it has no expires_in", "ONBOARD_LWA_URL"),
+    ("expires-huge", False, TOKEN, "no token onboard can use: its expires_in is 100000000000… (401 digits)", "3600"),
     ("huge-body", False, TOKEN, "127.0.0.1 answered more than 20 MB; onboard stopped reading", "not behaving"),
     ("hang-up", False, TOKEN, "connection lost (RemoteProtocolError)", "closed the connection before its answer"),
     ("refused", False, TOKEN, "connection refused (ConnectError)", "nothing answers there"),
@@ -157,6 +162,8 @@ CERTIFY_CASES = [
     ("hang-up", False, "token exchange: no answer from 127.0.0.1: connection lost"),
     ("502-forever", True, "; the last: getRates answered 502"),  # "every call failed for 40 s", or "(36 attempts)"
     ("black-hole", True, f"every call failed for {FAILING_SECONDS:g} s; the last: getRates: no answer"),
+    # a token answered every second once reopened the window at each exchange, and the run never ended
+    ("black-hole-short-token", True, f"every call failed for {FAILING_SECONDS:g} s; the last: getRates: no answer"),
 ]
 
 
@@ -251,3 +258,48 @@ def test_a_schema_nested_beyond_reason_fails_its_case_in_one_line(workspace: Pat
     (run_json,) = workspace.glob("runs/*/run.json")
     record = json.loads(run_json.read_text())
     assert (record["complete"], record["ok"], record["left_open"]) == (True, False, [])
+
+
+# --- a server that writes the credentials onto the label ---------------------------------------------------
+
+
+def _write_onto_label(payload: dict[str, Any]) -> None:
+    """A ZPL label with the refresh token and the client secret printed on it, as a proxy that learnt them
+    from the token exchange could (the label is evidence a pack carries to someone else)."""
+    for detail in payload.get("packageDocumentDetails", []):
+        for document in detail["packageDocuments"]:
+            zpl = base64.b64decode(document["contents"])
+            echo = f"^FO20,20^A0N,20,20^FD{CREDENTIALS['LWA_REFRESH_TOKEN']} {CREDENTIALS['LWA_CLIENT_SECRET']}^FS"
+            document["contents"] = base64.b64encode(zpl.replace(b"^XZ", echo.encode() + b"^XZ")).decode()
+
+
+def test_a_label_that_carries_a_credential_is_never_kept_nor_packed(workspace: Path, tmp_path: Path) -> None:
+    accepted = AcceptedCredentials(CLIENT_ID, {CREDENTIALS["LWA_CLIENT_SECRET"]}, {CREDENTIALS["LWA_REFRESH_TOKEN"]})
+    with (
+        EmulatorServer(EmulatorSettings(credentials=accepted)) as emulator,
+        hostile_server(emulator.url, _write_onto_label) as proxy,
+    ):
+        env = {**CREDENTIALS, "ONBOARD_LWA_URL": f"{proxy.url}/auth/o2/token", "ONBOARD_SPAPI_URL": proxy.url}
+        result = run_onboard(
+            ["certify", "--case", "P-02", "--formats", "ZPL", "--dpi", "203", "--workspace", str(workspace)],
+            {**os.environ, **env},
+        )
+        packed = run_onboard(
+            ["pack", "--include-failed", "--out", str(tmp_path / "p.zip"), "--workspace", str(workspace)],
+            {**os.environ, **env},
+        )
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "the label's text holds a credential onboard knows" in out
+    (run_json,) = workspace.glob("runs/*/run.json")
+    (label,) = [label for case in json.loads(run_json.read_text())["cases"] for label in case["labels"]]
+    assert (label["passed"], label["file"]) == (False, None)
+    assert list(run_json.parent.glob("labels/*")) == []  # the file is gone from the shipper's disk too
+    assert packed.returncode == 0, packed.stderr
+    with zipfile.ZipFile(tmp_path / "p.zip") as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+        report = pypdf.PdfReader(io.BytesIO(archive.read("report.pdf")))
+        everything += "".join(page.extract_text() for page in report.pages).encode()
+    secret, refresh = CREDENTIALS["LWA_CLIENT_SECRET"].encode(), CREDENTIALS["LWA_REFRESH_TOKEN"].encode()
+    assert secret not in everything and refresh not in everything
+    assert not [name for name in zipfile.ZipFile(tmp_path / "p.zip").namelist() if name.startswith("labels/")]

@@ -122,3 +122,39 @@ def test_a_masked_json_file_stays_json() -> None:
         "raw": "[masked]",
         "api": "http://h",
     }
+
+
+def test_a_secret_echoed_in_another_letter_case_is_masked() -> None:
+    masking.register(SECRET)
+    for echoed in (SECRET.upper(), SECRET.lower(), quote(SECRET, safe="").lower()):
+        assert masking.MASK in masking.mask(f"echo: {echoed}"), echoed
+        assert masking.MASK.encode() in masking.mask_bytes(f"echo: {echoed}".encode()), echoed
+
+
+@pytest.mark.parametrize("offset", [0, 1, 2, 3, 4, 5])
+def test_a_secret_inside_a_longer_base64_text_is_masked_at_any_offset(offset: int) -> None:
+    # a proxy that base64-encodes the whole request it echoes: the secret starts anywhere in a group of three
+    masking.register(SECRET)
+    body = b"x" * offset + b"client_secret=" + SECRET.encode() + b"&grant_type=refresh_token"
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        echoed = encode(body).decode()
+        masked = masking.mask(echoed)
+        assert masking.MASK in masked, (offset, echoed)
+        # what is left around the mask holds at most a couple of the secret's bytes at each end
+        head, _, tail = masked.partition(masking.MASK)
+        assert len(echoed) - len(head) - len(tail) >= len(SECRET) * 4 // 3 - 8, (offset, masked)
+
+
+def test_tokens_and_client_secrets_are_masked_by_their_shape_known_or_not() -> None:
+    # a later process (--cleanup) never learnt the token a server put into a shipment id
+    for text in (
+        "could not cancel Atza|IwEBIGq1xH0-abcdefghij_1234567890-amzn1.ship.x",
+        "refresh Atzr%7CIwEBIA1234567890abcdefgh in a URL",
+        "old secret amzn1.oa2-cs.v1.0123456789abcdef0123456789abcdef echoed",
+    ):
+        masked = masking.mask(text)
+        assert masking.MASK in masked and "IwEB" not in masked and "0123456789abcdef0123" not in masked, masked
+        assert masking.MASK.encode() in masking.mask_bytes(text.encode())
+    assert masking.mask("the Atzr| prefix alone, and amzn1.application-oa2-client.abc") == (
+        "the Atzr| prefix alone, and amzn1.application-oa2-client.abc"
+    )

@@ -4,15 +4,18 @@ readers ask of it (coverage, problems, Amazon or not) derived in one place."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from onboard.certify.catalog import REQUIREMENTS, load_catalog, required_by_onboard
 from onboard.certify.record import EMULATOR_MARK, Printing, RunRecord, read_run, shown
+from onboard.certify.redaction import MAX_RECORDED_BODY, redact_body
 from onboard.certify.runner import plan_run
 from onboard.emulator.shipping import EMULATOR_BANNER
 from onboard.errors import ConfigError
+from onboard.pack.review import review_pack
 
 V1 = Path(__file__).parent / "data" / "run-v1.json"
 
@@ -109,3 +112,19 @@ def test_ids_from_a_server_are_printed_escaped_and_cut() -> None:
 def test_the_emulators_banner_is_the_mark_review_looks_for() -> None:
     # review reads a label's own text for this mark: it must stay what the emulator prints
     assert EMULATOR_MARK in EMULATOR_BANNER.upper()
+
+
+def test_a_body_too_large_to_record_is_kept_as_its_size() -> None:
+    # a server answering 19 MB of padding once made run.json 38 MB, and the pack a "zip bomb" to review
+    huge = b'{"payload": {"pad": "' + b" " * MAX_RECORDED_BODY + b'"}}'
+    assert redact_body(huge) == f"[{len(huge)} bytes: too large to keep in the record]"
+    assert redact_body(b'{"payload": {"rates": []}}') == {"payload": {"rates": []}}
+
+
+def test_a_pack_whose_run_record_compresses_very_well_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "pack.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", '{"run_id": "x", "files": []}')
+        archive.writestr("run.json", b'{"pad": "' + b" " * (8 * 1024 * 1024) + b'"}')  # about 1000:1
+    result = review_pack(path)  # read, and found wanting: not refused as a zip bomb
+    assert not result.ok and any("run.json" in problem for problem in result.problems)
