@@ -8,6 +8,7 @@ writer and the registry cost none of it.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -56,11 +57,11 @@ def check(data: bytes, dpi: int | None, expect: str | None) -> Measured:
     if not labels:
         detail = "the printer would print nothing: every ^XA…^XZ format holds settings only"
         return Measured((LabelCheck("structure", False, detail),))
-    structure = LabelCheck("structure", True, _structure(document))
     first = labels[0]
     size_dpi = dpi_of_dots(first.width_dots, first.height_dots) if first.width_dots and first.height_dots else None
     used = dpi or size_dpi or SUPPORTED_DPIS[0]
     drawings = [zpl.drawing(label, used) for label in labels]
+    structure = LabelCheck("structure", True, _structure(document, drawings))
     size_check = _size(labels, used, drawings[0])
     if dpi is not None and size_dpi is not None and dpi != size_dpi:
         dots = f"^PW{first.width_dots} ^LL{first.height_dots}"
@@ -76,7 +77,7 @@ def check(data: bytes, dpi: int | None, expect: str | None) -> Measured:
     deadline = scan_deadline()
     for label, drawn in zip(labels, drawings, strict=True):
         page = _on_fields(scan(drawn.image, wanted, label.number, deadline), drawn)
-        extra, why = _read_back(label, drawn, page, used)
+        extra, why = _read_back(label, drawn, page, used, deadline)
         found += page + extra
         unread += [(label.number, reason) for reason in why]
     checks.append(judge_barcodes(found, len(labels), expect, fields, unread))
@@ -88,10 +89,12 @@ def pictures(data: bytes, dpi: int) -> Pictures:
     document = zpl_document(data)
     skipped = dict.fromkeys(name for label in document.labels for name in label.skipped)
     notes = dict.fromkeys(note for label in document.labels for note in label.notes)
+    notes.update(dict.fromkeys(document.notes))
     if document.dropped:
         notes[f"{document.dropped} labels past the first {len(document.labels)} are not drawn"] = None
-    pages = tuple(zpl.draw_label(label, dpi) for label in document.labels)
-    return Pictures("ZPL", dpi, pages, tuple(skipped), tuple(notes))
+    drawings = [zpl.drawing(label, dpi) for label in document.labels]
+    notes.update(dict.fromkeys(_drawing_notes(drawings)))
+    return Pictures("ZPL", dpi, tuple(drawn.image for drawn in drawings), tuple(skipped), tuple(notes))
 
 
 def preview(data: bytes, dpi: int) -> Image.Image:
@@ -116,13 +119,14 @@ _QUIET_DOTS = 40
 
 
 def _read_back(
-    label: ZplLabel, drawn: Drawing, page: Sequence[FoundBarcode], dpi: int
+    label: ZplLabel, drawn: Drawing, page: Sequence[FoundBarcode], dpi: int, deadline: float
 ) -> tuple[list[FoundBarcode], list[str]]:
     """Each barcode field the whole-label scan missed, read from its own place on the drawing.
 
     A scanner is aimed at one symbol; reading the whole label at once misses some (a MaxiCode inside the
     box lines around it). Returns what was read that way, and for every field of the label why it does not
-    scan ("" when it does).
+    scan ("" when it does). Past ``deadline`` no field is looked for on its own: a file of a thousand
+    barcodes must not cost a thousand thorough scans.
     """
     from PIL import Image  # noqa: PLC0415 - loaded with the drawing already
 
@@ -134,6 +138,9 @@ def _read_back(
         key = (field.symbology, normalise(field.text))
         if field.error or box is None or key in read:
             why.append("")
+            continue
+        if time.monotonic() > deadline:
+            why.append("is not looked for on its own: the check's time for scanning ran out")
             continue
         inside = (max(box[0], 0), max(box[1], 0), min(box[2], image.width), min(box[3], image.height))
         if inside[0] < inside[2] and inside[1] < inside[3]:
@@ -179,12 +186,22 @@ def _past_edge(box: tuple[int, int, int, int], size: tuple[int, int], dpi: int) 
     return f"runs past the label's {' and '.join(over)}, so it prints cut" if over else ""
 
 
-def _structure(document: ZplDocument) -> str:
+def _drawing_notes(drawings: Sequence[Drawing]) -> list[str]:
+    """What drawing the labels left out or drew otherwise than asked, in words."""
+    left_out = sum(drawn.left_out for drawn in drawings)
+    fields = f"{left_out:,} field{'s' if left_out != 1 else ''}"
+    words = [f"not drawn: {fields} past the pixels a label is drawn with"] if left_out else []
+    return words + list(dict.fromkeys(note for drawn in drawings for note in drawn.notes))
+
+
+def _structure(document: ZplDocument, drawings: Sequence[Drawing]) -> str:
     labels = document.labels
     count = f"{len(labels)} label{'s' if len(labels) != 1 else ''}"
-    fields = sum(len(label.fields) for label in labels)
+    fields = sum(len(label.fields) for label in labels) - sum(drawn.left_out for drawn in drawings)
     skipped = sorted({name for label in labels for name in label.skipped})
-    notes = list(dict.fromkeys(note for label in labels for note in label.notes))
+    # what was left out first: the five notes shown must say it
+    label_notes = [note for label in labels for note in label.notes]
+    notes = list(dict.fromkeys([*document.notes, *_drawing_notes(drawings), *label_notes]))
     parts = [f"^XA…^XZ, {count}, {fields} fields drawn"]
     if skipped:
         parts.append("not drawn: " + ", ".join(skipped))

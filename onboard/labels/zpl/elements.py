@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from PIL import Image
@@ -118,6 +118,25 @@ class BarcodeField:
     symbol: Symbol | None
     error: str = ""
     reverse: bool = False
+
+
+@dataclass(slots=True)
+class Budget:
+    """The pixels a label may still be drawn with, and what drawing it had to say.
+
+    Every mask made spends its size, so a label of any number of fields, fonts and boxes is drawn in bounded
+    time and memory; what it cannot pay for is left out, and the caller says so.
+    """
+
+    pixels: int
+    notes: dict[str, None] = field(default_factory=dict)
+
+    def spend(self, pixels: int) -> bool:
+        """Whether ``pixels`` more can be drawn: they are spent if so, and nothing is if not."""
+        if pixels > self.pixels:
+            return False
+        self.pixels -= pixels
+        return True
 
 
 Field = TextField | BoxField | EllipseField | DiagonalField | GraphicField | BarcodeField

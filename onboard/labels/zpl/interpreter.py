@@ -6,6 +6,12 @@ default font, ^BY, ^FW, stored graphics and formats) live on the printer; what b
 origin, font, data, ^FH, ^FR, ^FB, the barcode or graphic command) is reset at every ^FS. A format that puts
 nothing on paper (settings only, or a stored ^DF format) is no label.
 
+Budgets keep any file's cost bounded, as a printer's memory does: a file is read to ``MAX_LABELS`` labels
+(the formats after are counted, not read) and at most ``MAX_COMMANDS`` commands, recalled ones included; a
+label is made of at most ``MAX_FIELDS`` fields, within ``FIELD_SECONDS`` for the file, and the barcodes and
+graphics of a file hold at most ``MAX_HELD_PIXELS``. What a budget leaves out is said in the label's notes
+("not drawn: 14,000 fields past the first 1,000 of the label"), never raised.
+
 Leniency is the point: a printer prints what it understands and skips the rest. So does this: a command it
 does not draw is listed in the label's ``skipped`` ("^GS"), a parameter it cannot read takes its default, a
 bad ^FH escape prints literally, and only the absence of any label format is an error (``ZplError``).
@@ -14,6 +20,7 @@ bad ^FH escape prints literally, and only the absence of any label format is an 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -34,14 +41,44 @@ from onboard.labels.zpl.elements import (
     TextField,
 )
 from onboard.labels.zpl.symbols import SymbolError, SymbolRequest, encode
-from onboard.labels.zpl.syntax import Command, read_commands
+from onboard.labels.zpl.syntax import Command, Reader, count_formats
 from onboard.labels.zpl.text import line_width
 
-__all__ = ["MAX_LABELS", "Barcode", "ZplDocument", "ZplError", "ZplLabel", "interpret"]
+__all__ = [
+    "FIELD_SECONDS",
+    "MAX_BARCODES",
+    "MAX_COMMANDS",
+    "MAX_FIELDS",
+    "MAX_HELD_PIXELS",
+    "MAX_LABELS",
+    "MAX_TEXT",
+    "Barcode",
+    "ZplDocument",
+    "ZplError",
+    "ZplLabel",
+    "interpret",
+]
 
 #: Labels drawn from one file at most (the check's ``MAX_PAGES``): one shipment's labels, not a print run.
 #: The rest are counted; each label costs its symbols' masks (a byte a dot), so this bounds a hostile file.
 MAX_LABELS = 10
+#: Commands one file is run for at most, those an ^XF recalls included: a carrier's label has a few hundred;
+#: a file of millions (or a stored format recalling itself) is judged on its first ones.
+MAX_COMMANDS = 100_000
+#: Fields one label is made with at most: a carrier's label has under a hundred.
+MAX_FIELDS = 1000
+#: Barcode fields one label is made with at most: a carrier's label has one to five.
+MAX_BARCODES = 100
+#: Seconds making a file's fields may take (barcodes are encoded as they are read); a real file takes
+#: milliseconds, so only a hostile one meets this, and its later fields are left out and said to be.
+FIELD_SECONDS = 2.0
+#: Pixels the barcode symbols and graphics of one file may hold (a byte a dot) until the file is drawn.
+MAX_HELD_PIXELS = 64_000_000
+#: Characters of one text field drawn: a 4 x 6 in label holds fewer in its smallest font.
+MAX_TEXT = 20_000
+_HELD_WHY = f"past the {MAX_HELD_PIXELS:,} pixels of barcodes and graphics a file may hold"
+# how deep ^XF recalls may nest: a stored format recalling one that recalls it would never end
+_MAX_RECALLS = 8
 # the largest coordinate a Zebra accepts (^FO, ^PW, ^LL: 0 to 32000 dots)
 _MAX_DOTS = 32000
 # a bitmap of more pixels than this is not part of a 4x6 label (a label at 600 dpi is 8.6 Mpx)
@@ -100,10 +137,12 @@ class ZplLabel:
 
 @dataclass(frozen=True, slots=True)
 class ZplDocument:
-    """Every label of a file, in order; ``dropped`` counts formats past ``MAX_LABELS``."""
+    """Every label of a file, in order; ``dropped`` counts formats past ``MAX_LABELS``; ``notes`` says what of
+    the file was not read."""
 
     labels: tuple[ZplLabel, ...]
     dropped: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def _barcode(f: BarcodeField) -> Barcode:
@@ -125,14 +164,22 @@ def interpret(data: bytes) -> ZplDocument:
     """Run ``data`` as a printer would; raises ZplError (one line) when it holds no ^XA label format."""
     if b"\x00" in data[:4096] and data.count(b"\x00") > len(data) // 8:
         raise ZplError("not a ZPL label: binary data, not text")
-    commands = read_commands(data)
-    if not any(c.prefix == "^" and c.code == "XA" for c in commands):
-        raise ZplError("not a ZPL label: no ^XA starts a label format")
+    reader = Reader(data)
     printer = Printer()
-    for command in commands:
+    for command in reader:
         printer.run(command)
+        if printer.exhausted or (len(printer.labels) >= MAX_LABELS and printer.format is None):
+            break
+    if not printer.formats_begun:
+        where = f" in its first {MAX_COMMANDS:,} commands" if printer.exhausted else ""
+        raise ZplError(f"not a ZPL label: no ^XA starts a label format{where}")
     printer.finish()
-    return ZplDocument(tuple(printer.labels), printer.dropped)
+    if len(printer.labels) >= MAX_LABELS and not printer.exhausted:
+        # the labels past the last drawn are counted, not read: 200,000 formats cost a scan of their bytes
+        printer.dropped += count_formats(data[reader.position :], reader.caret)
+    notes = [f"the file's commands past the first {MAX_COMMANDS:,} are not read"] if printer.exhausted else []
+    notes += [f"not drawn: {_fields(count)} {why}" for why, count in printer.left_out.items()]
+    return ZplDocument(tuple(printer.labels), printer.dropped, (*notes, *printer.notes))
 
 
 # --- parameters ------------------------------------------------------------------------------------------
@@ -238,6 +285,9 @@ class _Format:
     storing: str | None = None  # inside ^DF: the name the commands are stored under
     stored: list[Command] = field(default_factory=list)
     values: dict[int, bytes] = field(default_factory=dict)
+    made: int = 0  # fields made, against MAX_FIELDS
+    barcodes: int = 0  # barcode fields made, against MAX_BARCODES
+    left_out: int = 0  # fields a budget left out
 
 
 class Printer:
@@ -266,15 +316,29 @@ class Printer:
         self.field_state = _FieldState()
         # fields of a recalled format waiting for their ^FN value: index in the format's fields -> (state, n)
         self._pending: dict[int, tuple[_FieldState, int]] = {}
+        # the budgets: commands run, ^XF recalls under way, pixels held, when making fields must stop
+        self.commands = 0
+        self.exhausted = False
+        self.formats_begun = 0
+        self._recalling: list[str] = []
+        self._held = 0
+        self._deadline = time.monotonic() + FIELD_SECONDS
+        self.notes: dict[str, None] = {}
+        self.left_out: dict[str, int] = {}  # fields not made, by the budget that stopped them
 
     # -- the stream ----------------------------------------------------------------------------------------
 
     def run(self, command: Command, *, from_template: bool = False) -> None:
+        self.commands += 1
+        if self.commands > MAX_COMMANDS:
+            self.exhausted = True
+            return
         if command.prefix == "~":
             self._tilde(command)
             return
         if command.code == "XA":
             self._end_format(closed=False)
+            self.formats_begun += 1
             self.format = _Format()
             self.field_state = _FieldState()
             return
@@ -287,14 +351,7 @@ class Printer:
             self.format.stored.append(command)
             return
         if command.code == "XF":
-            name = _object_name(command.text())
-            name = name[:-4] + ".ZPL" if name.endswith(".GRF") else name
-            stored = self.formats.get(name)
-            if stored is None:
-                self._skip(command, f"^XF recalls {name}, which the file never stores")
-                return
-            for inner in stored:
-                self.run(inner, from_template=True)
+            self._recall(command)
             return
         if from_template:
             self.field_state.from_template = True
@@ -312,6 +369,26 @@ class Printer:
             return
         else:
             self._skip(command)
+
+    def _recall(self, command: Command) -> None:
+        name = _object_name(command.text())
+        name = name[:-4] + ".ZPL" if name.endswith(".GRF") else name
+        stored = self.formats.get(name)
+        if stored is None:
+            self._skip(command, f"^XF recalls {name}, which the file never stores")
+            return
+        if name in self._recalling or len(self._recalling) >= _MAX_RECALLS:
+            # a format recalling itself, directly or not, would be printed forever: it is recalled once
+            self._skip(command, f"^XF recalls {name} inside its own recall: not again")
+            return
+        self._recalling.append(name)
+        try:
+            for inner in stored:
+                if self.exhausted:
+                    break
+                self.run(inner, from_template=True)
+        finally:
+            self._recalling.pop()
 
     def finish(self) -> None:
         self._end_format(closed=False)
@@ -345,7 +422,7 @@ class Printer:
         self._resolve_template_fields(fmt)
         self.format = None
         fields = tuple(f for f in fmt.fields if f is not None)
-        if not fields:
+        if not fields and not fmt.left_out:
             return  # settings only: nothing is printed
         if len(self.labels) >= MAX_LABELS:
             self.dropped += 1
@@ -373,10 +450,16 @@ class Printer:
             total = _int(_param(parts, 1), 0, 0, 10**9)
             row = _int(_param(parts, 2), 0, 0, 10**6)
             data = parts[3].encode("latin-1") if len(parts) > 3 else b""
+            if not self._can_hold(_graphic_pixels(total, row)):
+                self.notes[f"~DG {name} is not stored: the file's graphics pass {MAX_HELD_PIXELS:,} pixels"] = None
+                return
             try:
-                self.graphics[name] = graphics.decode_dg(total, row, data, max_pixels=_MAX_GRAPHIC_PIXELS)
+                image = graphics.decode_dg(total, row, data, max_pixels=_MAX_GRAPHIC_PIXELS)
             except graphics.GraphicError as exc:
                 self._note(f"~DG {name}: {exc}")
+                return
+            self._held += image.width * image.height
+            self.graphics[name] = image
         elif command.code in ("CC", "CT", "CD"):
             return
         elif command.code in ("DY", "DB", "DU", "DS", "DT", "DE", "DN"):
@@ -594,11 +677,40 @@ class Printer:
             fmt.fields.append(made)
 
     def _made(self, fs: _FieldState) -> Field | None:
+        fmt = self.format
+        if fmt is None:
+            return None
+        if fmt.made >= MAX_FIELDS:
+            return self._left_out(fmt, f"past the first {MAX_FIELDS:,} of a label")
+        if fs.kind in _BARCODES and fmt.barcodes >= MAX_BARCODES:
+            # each is encoded now and looked for on the drawing later: a carrier's label has a handful
+            return self._left_out(fmt, f"past the first {MAX_BARCODES} barcodes of a label")
+        if time.monotonic() > self._deadline:
+            return self._left_out(fmt, f"past the {FIELD_SECONDS:g} s reading a file's fields may take")
         try:
-            return self._field(fs)
+            made = self._field(fs)
         except (ValueError, OverflowError, MemoryError) as exc:
             self._note(str(exc).splitlines()[0][:200])
             return None
+        if isinstance(made, BarcodeField) and made.symbol is not None:
+            pixels = made.symbol.mask.width * made.symbol.mask.height
+            if not self._can_hold(pixels):
+                return self._left_out(fmt, _HELD_WHY)
+            self._held += pixels
+        if made is not None:
+            fmt.made += 1
+            fmt.barcodes += isinstance(made, BarcodeField)
+        return made
+
+    def _left_out(self, fmt: _Format, why: str) -> Field | None:
+        """Count a field a budget leaves out (the label says how many); there is no field to print."""
+        fmt.left_out += 1
+        self.left_out[why] = self.left_out.get(why, 0) + 1
+        return None
+
+    def _can_hold(self, pixels: int) -> bool:
+        # a graphic too large for any file is refused by its decoder, in its own words
+        return pixels > _MAX_GRAPHIC_PIXELS or self._held + pixels <= MAX_HELD_PIXELS
 
     def _resolve_template_fields(self, fmt: _Format) -> None:
         for index, (state, number) in self._pending.items():
@@ -621,6 +733,9 @@ class Printer:
             font = fs.font or self.default_font
             turned = fs.font_orientation or self.default_orientation
             text = self._text_of(fs)
+            if len(text) > MAX_TEXT:
+                self._note(f"text past {MAX_TEXT:,} characters of a field is not drawn")
+                text = text[:MAX_TEXT]
             if fs.baseline and fs.block is None:
                 self.last_text_end = _advance(fs.x, fs.y, turned, line_width(text, font))
             return TextField(at, turned, font, text, fs.block, reverse)
@@ -677,6 +792,10 @@ class Printer:
             numbers = [_int(p.decode("latin-1"), 0, 0, 10**9) for p in gf[1:4]]
             numbers += [0] * (3 - len(numbers))
             data = gf[4] if len(gf) > 4 else b""
+            if not self._can_hold(_graphic_pixels(numbers[1], numbers[2])):
+                if self.format is not None:
+                    self._left_out(self.format, _HELD_WHY)
+                return None
             try:
                 image = graphics.decode_gf(
                     kind or "A", numbers[0], numbers[1], numbers[2], data, max_pixels=_MAX_GRAPHIC_PIXELS
@@ -686,6 +805,7 @@ class Printer:
                 if "not drawn" in str(exc) and self.format is not None:
                     self.format.skipped["^GF" + kind] = None
                 return None
+            self._held += image.width * image.height
             return GraphicField(at, image, 1, 1, reverse)
         if fs.kind in ("XG", "IM"):
             name = _object_name(_param(parts, 0))
@@ -726,6 +846,15 @@ def _font(name: str, height: int, width: int) -> Font:
     mag_h = max(round(height / bh), 1) if height else max(round(width / bw), 1)
     mag_w = max(round(width / bw), 1) if width else mag_h
     return Font(key, bh * min(mag_h, 10), bw * min(mag_w, 10))
+
+
+def _fields(count: int) -> str:
+    return f"{count:,} field{'s' if count != 1 else ''}"
+
+
+def _graphic_pixels(total_bytes: int, bytes_per_row: int) -> int:
+    """The dots a ^GF or ~DG graphic of this size will take, known before its data is decoded."""
+    return 0 if bytes_per_row <= 0 else total_bytes // bytes_per_row * bytes_per_row * 8
 
 
 def _advance(x: int, y: int, orientation: Orientation, width: int) -> tuple[int, int]:

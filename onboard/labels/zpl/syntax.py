@@ -13,9 +13,12 @@ commands (it becomes the previous command's parameters, which its command does n
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["Command", "read_commands"]
+__all__ = ["Command", "Reader", "count_formats", "read_commands"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +53,55 @@ def _strip_breaks(raw: bytes) -> bytes:
 
 def read_commands(data: bytes) -> list[Command]:
     """Every command in ``data``, in order, as the printer's parser sees them."""
-    caret, tilde = ord("^"), ord("~")
-    commands: list[Command] = []
-    n = len(data)
-    i = 0
-    # skip to the first prefix: what comes before it is no command
-    while i < n and data[i] not in (caret, tilde):
-        i += 1
-    while i < n:
-        prefix_byte = data[i]
-        prefix = "^" if prefix_byte == caret else "~"
+    return list(Reader(data))
+
+
+@lru_cache(maxsize=16)
+def _run_of(stops: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"[^" + b"".join(re.escape(bytes([b])) for b in stops) + b"]*")
+
+
+def _next_stop(data: bytes, i: int, stops: bytes) -> int:
+    """Where the next of ``stops`` is from ``i`` on (``len(data)`` if none): a scan in C, not byte by byte."""
+    run = _run_of(stops).match(data, i)
+    return run.end() if run is not None else i
+
+
+class Reader:
+    """The commands of ``data`` one at a time, so a reader that has seen enough stops paying for the rest.
+
+    ``position`` is where the next command starts and ``caret`` the prefix in force there: what is left
+    unread is ``data[position:]``, read with that caret.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+        self.caret = ord("^")
+        self.tilde = ord("~")
+
+    def __iter__(self) -> Iterator[Command]:
+        data = self.data
+        n = len(data)
+        # skip to the first prefix: what comes before it is no command
+        i = _next_stop(data, self.position, bytes((self.caret, self.tilde)))
+        while i < n:
+            command, i = self._command(i)
+            self.position = i
+            if command.code in ("CC", "CT") and command.params[:1]:
+                # the new prefix applies from the next command on
+                new = command.params[0]
+                if new not in (10, 13, 32):
+                    if command.code == "CC":
+                        self.caret = new
+                    else:
+                        self.tilde = new
+            yield command
+
+    def _command(self, i: int) -> tuple[Command, int]:
+        data, caret, tilde = self.data, self.caret, self.tilde
+        n = len(data)
+        prefix = "^" if data[i] == caret else "~"
         i += 1
         # line breaks may fall anywhere, even between a prefix and its code
         while i < n and data[i] in (10, 13):
@@ -81,44 +123,41 @@ def read_commands(data: bytes) -> list[Command]:
         if code == "GF" and prefix == "^":
             params, i = _graphic_field(data, i, caret, tilde)
         else:
-            stops = (caret,) if code in _FIELD_DATA and prefix == "^" else (caret, tilde)
+            stops = bytes((caret,)) if code in _FIELD_DATA and prefix == "^" else bytes((caret, tilde))
             start = i
-            while i < n and data[i] not in stops:
-                i += 1
+            i = _next_stop(data, i, stops)
             params = _strip_breaks(data[start:i])
-        command = Command(prefix, code, params)
-        commands.append(command)
-        if code in ("CC", "CT") and params[:1]:
-            # the new prefix applies from the next command on
-            new = params[0]
-            if new not in (10, 13, 32):
-                if code == "CC":
-                    caret = new
-                else:
-                    tilde = new
-    return commands
+        return Command(prefix, code, params), i
 
 
 def _graphic_field(data: bytes, i: int, caret: int, tilde: int) -> tuple[bytes, int]:
     """^GFa,b,c,d,DATA: for binary compression (B, C) exactly b bytes of data, which may hold any byte."""
     n = len(data)
     start = i
-    commas = 0
-    j = i
-    while j < n and commas < 4 and data[j] not in (caret, tilde):
-        if data[j] == ord(","):
-            commas += 1
-        j += 1
-    head = _strip_breaks(data[start:j]).decode("latin-1")
-    parts = head.split(",")
-    kind = parts[0].strip().upper() if parts else ""
-    if commas == 4 and kind in ("B", "C"):
-        try:
-            count = int(parts[1].strip())
-        except (ValueError, IndexError):
-            count = -1
-        if 0 <= count <= n - j:
-            return data[start:j] + data[j : j + count], j + count
-    while j < n and data[j] not in (caret, tilde):
-        j += 1
-    return _strip_breaks(data[start:j]), j
+    end = _next_stop(data, i, bytes((caret, tilde)))
+    # the head is the text up to the fourth comma, if it comes before the next prefix
+    parts = data[start:end].split(b",", 4)
+    if len(parts) == 5:
+        j = start + sum(len(p) for p in parts[:4]) + 4
+        head = _strip_breaks(data[start:j]).decode("latin-1").split(",")
+        kind = head[0].strip().upper()
+        if kind in ("B", "C"):
+            try:
+                count = int(head[1].strip())
+            except (ValueError, IndexError):
+                count = -1
+            if 0 <= count <= n - j:
+                return data[start:j] + data[j : j + count], j + count
+    return _strip_breaks(data[start:end]), end
+
+
+def count_formats(data: bytes, caret: int) -> int:
+    """How many label formats in ``data`` print something, counted from their bytes without reading them.
+
+    Each ^XA whose format holds a field's data or end (^FD, ^FS) and stores nothing (^DF) is one label: an
+    estimate (a ^CC inside is not followed), and one that costs a scan however many formats there are.
+    """
+    mark = bytes((caret,)).upper()
+    formats = data.upper().split(mark + b"XA")[1:]
+    fields, stores = (mark + b"FD", mark + b"FS"), mark + b"DF"
+    return sum(1 for text in formats if (fields[0] in text or fields[1] in text) and stores not in text)
