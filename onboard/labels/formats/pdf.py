@@ -4,7 +4,7 @@ PDFium bounds nothing of what one page costs to draw, so each page is drawn only
 ``onboard.labels.pdf_budget`` reads it first (what it would parse and decode: content, forms as often as drawn,
 images); and PDFium draws progressively against a deadline of CPU time for the whole file (``DRAW_SECONDS``),
 which bounds what painting the page's own objects costs (a thousand page-wide strokes: 20 KB, 4 s). What
-painting inside one form costs is bounded by neither (see ``pdf_budget``). A page either refuses is not
+painting inside one form costs is bounded by neither (see ``pdf_budget``). A page either budget refuses is not
 drawn, and the file fails with one line saying why.
 """
 

@@ -8,9 +8,10 @@ nothing on paper (settings only, or a stored ^DF format) is no label.
 
 Budgets keep any file's cost bounded, as a printer's memory does: a file is read to ``MAX_LABELS`` labels
 (the formats after are counted, not read) and at most ``MAX_COMMANDS`` commands, recalled ones included; a
-label is made of at most ``MAX_FIELDS`` fields, within ``FIELD_SECONDS`` for the file, and the barcodes and
-graphics of a file hold at most ``MAX_HELD_PIXELS``. What a budget leaves out is said in the label's notes
-("not drawn: 14,000 fields past the first 1,000 of the label"), never raised.
+label is made of at most ``MAX_FIELDS`` fields and ``MAX_BARCODES`` barcodes (``MAX_FILE_BARCODES`` a
+file), and the barcodes and graphics of a file hold at most ``MAX_HELD_PIXELS``. What a budget leaves out
+is said in the label's notes ("not drawn: 14,000 fields past the first 1,000 of the label"), never raised.
+No budget is a clock: a label's verdict is the same on a busy machine.
 
 Leniency is the point: a printer prints what it understands and skips the rest. So does this: a command it
 does not draw is listed in the label's ``skipped`` ("^GS"), a parameter it cannot read takes its default, a
@@ -20,7 +21,6 @@ bad ^FH escape prints literally, and only the absence of any label format is an 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -45,10 +45,10 @@ from onboard.labels.zpl.syntax import Command, Reader, count_formats
 from onboard.labels.zpl.text import line_width
 
 __all__ = [
-    "FIELD_SECONDS",
     "MAX_BARCODES",
     "MAX_COMMANDS",
     "MAX_FIELDS",
+    "MAX_FILE_BARCODES",
     "MAX_HELD_PIXELS",
     "MAX_LABELS",
     "MAX_TEXT",
@@ -69,9 +69,10 @@ MAX_COMMANDS = 100_000
 MAX_FIELDS = 1000
 #: Barcode fields one label is made with at most: a carrier's label has one to five.
 MAX_BARCODES = 100
-#: Seconds making a file's fields may take (barcodes are encoded as they are read); a real file takes
-#: milliseconds, so only a hostile one meets this, and its later fields are left out and said to be.
-FIELD_SECONDS = 2.0
+#: Barcode fields one file is made with at most (each is encoded as it is read): ten labels of a carrier's
+#: handful. A count, not a clock: a label's verdict must not depend on how busy the machine is (a wall-clock
+#: limit once left a real label's barcodes out while twenty revalidations shared two cores).
+MAX_FILE_BARCODES = 200
 #: Pixels the barcode symbols and graphics of one file may hold (a byte a dot) until the file is drawn.
 MAX_HELD_PIXELS = 64_000_000
 #: Characters of one text field drawn: a 4 x 6 in label holds fewer in its smallest font.
@@ -322,7 +323,7 @@ class Printer:
         self.formats_begun = 0
         self._recalling: list[str] = []
         self._held = 0
-        self._deadline = time.monotonic() + FIELD_SECONDS
+        self._barcodes = 0  # barcode fields made in the whole file, against MAX_FILE_BARCODES
         self.notes: dict[str, None] = {}
         self.left_out: dict[str, int] = {}  # fields not made, by the budget that stopped them
 
@@ -685,8 +686,8 @@ class Printer:
         if fs.kind in _BARCODES and fmt.barcodes >= MAX_BARCODES:
             # each is encoded now and looked for on the drawing later: a carrier's label has a handful
             return self._left_out(fmt, f"past the first {MAX_BARCODES} barcodes of a label")
-        if time.monotonic() > self._deadline:
-            return self._left_out(fmt, f"past the {FIELD_SECONDS:g} s reading a file's fields may take")
+        if fs.kind in _BARCODES and self._barcodes >= MAX_FILE_BARCODES:
+            return self._left_out(fmt, f"past the first {MAX_FILE_BARCODES} barcodes of a file")
         try:
             made = self._field(fs)
         except (ValueError, OverflowError, MemoryError) as exc:
@@ -700,6 +701,7 @@ class Printer:
         if made is not None:
             fmt.made += 1
             fmt.barcodes += isinstance(made, BarcodeField)
+            self._barcodes += isinstance(made, BarcodeField)
         return made
 
     def _left_out(self, fmt: _Format, why: str) -> Field | None:
