@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from onboard.certify.catalog import REQUIREMENTS
+from onboard.certify.catalog import REQUIREMENTS, built_in_definitions
 from onboard.display import counted, shown
 from onboard.errors import ConfigError, DiskError
 from onboard.files import atomic_write, disk_error, read_json
@@ -43,6 +43,7 @@ from onboard.masking import mask_bytes
 
 __all__ = [
     "EMULATOR_MARK",
+    "EMULATOR_WORDS",
     "LEAKED",
     "NOT_FROM_AMAZON",
     "RUNS",
@@ -79,7 +80,8 @@ SCHEMA = 2
 #: what the emulator prints on every label (its banner); a label that says it was not made by Amazon
 EMULATOR_MARK = "ONBOARD EMULATOR"
 #: the banner's words however they are spaced, cased or punctuated ("ONBOARD  EMULATOR", "not a real label")
-_EMULATOR_WORDS = re.compile(r"ONBOARD\W*EMULATOR|NOT\W*A\W*REAL\W*LABEL", re.IGNORECASE)
+EMULATOR_WORDS = r"ONBOARD\W*EMULATOR|NOT\W*A\W*REAL\W*LABEL"
+_EMULATOR_WORDS = re.compile(EMULATOR_WORDS, re.IGNORECASE)
 #: what every page, report and review of a run not made against Amazon says
 NOT_FROM_AMAZON = "NOT FROM AMAZON — not valid for sign-off"
 #: ``20261127T081243.005Z-3f9a0c``: sortable by start time, and safe as a directory and file name
@@ -482,8 +484,6 @@ class RunRecord(_Model):
 
 def _not_built_in(case: CaseRecord) -> str:
     """Why a case that proves a built-in requirement is not onboard's own definition of it ("" when it is)."""
-    from onboard.certify.catalog import built_in_definitions  # noqa: PLC0415 - the catalog loads only here
-
     own = built_in_definitions().get(case.id)
     if own is None:
         return f"{case.id} is not one of onboard's cases: sign-off needs onboard's own case for it"

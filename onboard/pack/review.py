@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from onboard import exit_codes
 from onboard.certify.catalog import required_by_onboard
-from onboard.certify.record import CoverageRow, RunRecord, emulator_marked, judge_label, shown
+from onboard.certify.record import EMULATOR_WORDS, CoverageRow, RunRecord, emulator_marked, judge_label, shown
 from onboard.errors import ConfigError, OnboardError
 from onboard.files import read_json
 from onboard.pack import NOT_FROM_AMAZON
@@ -219,7 +219,7 @@ def _manifest(path: Path, contents: dict[str, bytes]) -> Manifest:
 PACK_FILES = frozenset({"manifest.json", "run.json", "report.html", "report.pdf"})
 #: the emulator's words in a report: its demo credentials, its banner, its host (beside NOT FROM AMAZON)
 _EMULATOR_IN_REPORT = re.compile(
-    rb"demo credentials \(emulator\)|ONBOARD\W*EMULATOR|NOT\W*A\W*REAL\W*LABEL|embedded emulator", re.IGNORECASE
+    (EMULATOR_WORDS + r"|demo credentials \(emulator\)|embedded emulator").encode(), re.IGNORECASE
 )
 _HTML_HIDDEN = re.compile(
     rb"<!--.*?-->|<head\b.*?</head>|<script\b.*?</script>|<style\b.*?</style>", re.DOTALL | re.IGNORECASE

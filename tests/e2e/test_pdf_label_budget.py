@@ -75,18 +75,24 @@ def pages(count: int, content: bytes, resources: bytes = b"<< >>") -> list[bytes
     ]
 
 
+def chained_forms(first: int, levels: int = 8, fan: int = 10, call: bytes = b"/F Do") -> list[bytes]:
+    """Forms from object ``first`` on, each drawing the next ``fan`` times (by ``call``, its resource named
+    /F), ``levels`` deep, the last a rectangle: fan^(levels-1) rectangles for one draw of the first."""
+    objects = []
+    for level in range(levels):
+        if level < levels - 1:
+            resources = b" /Resources << /XObject << /F %d 0 R >> >>" % (first + level + 1)
+            objects.append(form(b" ".join([call] * fan), resources))
+        else:
+            objects.append(form(b"0 0 1 1 re f"))
+    return objects
+
+
 def fan_out(levels: int = 8, fan: int = 10, content: bytes = b"/F0 Do", page_count: int = 10) -> bytes:
     """Forms that each draw the next ``fan`` times, ``levels`` deep: fan^(levels-1) rectangles a page."""
     first = 4 + page_count
     objects = pages(page_count, stream(content), b"<< /XObject << /F0 %d 0 R >> >>" % first)
-    for level in range(levels):
-        if level < levels - 1:
-            objects.append(
-                form(b" ".join([b"/F Do"] * fan), b" /Resources << /XObject << /F %d 0 R >> >>" % (first + level + 1))
-            )
-        else:
-            objects.append(form(b"0 0 1 1 re f"))
-    return pdf_file(objects)
+    return pdf_file(objects + chained_forms(first, levels, fan))
 
 
 def op_bomb(operators: int = 1_000_000, page_count: int = 10) -> bytes:
@@ -205,11 +211,7 @@ def test_pictures_of_a_refused_pdf_are_a_value_error() -> None:
 def escaped_fan_out() -> bytes:
     """The fan-out with its names spelled /F#30 and /#46: the same resources, to PDFium."""
     objects = pages(1, stream(b"/F#30 Do"), b"<< /XObject << /F0 5 0 R >> >>")
-    for level in range(8):
-        body = b" ".join([b"/#46 Do"] * 10) if level < 7 else b"0 0 1 1 re f"
-        resources = b" /Resources << /XObject << /F %d 0 R >> >>" % (6 + level) if level < 7 else b""
-        objects.append(form(body, resources))
-    return pdf_file(objects)
+    return pdf_file(objects + chained_forms(5, call=b"/#46 Do"))
 
 
 def annotation_fan_out() -> bytes:
@@ -221,11 +223,7 @@ def annotation_fan_out() -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents 3 0 R /Annots [5 0 R] >>",
         b"<< /Type /Annot /Subtype /Square /Rect [0 0 288 432] /AP << /N 6 0 R >> >>",
     ]
-    for level in range(8):
-        body = b" ".join([b"/F Do"] * 10) if level < 7 else b"0 0 1 1 re f"
-        resources = b" /Resources << /XObject << /F %d 0 R >> >>" % (7 + level) if level < 7 else b""
-        objects.append(form(body, resources))
-    return pdf_file(objects)
+    return pdf_file(objects + chained_forms(6))
 
 
 def resources_from_another_parent() -> bytes:
@@ -237,11 +235,7 @@ def resources_from_another_parent() -> bytes:
         b"<< /Type /Page /Parent 5 0 R /MediaBox [0 0 288 432] /Contents 3 0 R >>",
         b"<< /Type /Pages /Kids [] /Count 0 /Resources << /XObject << /F0 6 0 R >> >> >>",
     ]
-    for level in range(8):
-        body = b" ".join([b"/F Do"] * 10) if level < 7 else b"0 0 1 1 re f"
-        resources = b" /Resources << /XObject << /F %d 0 R >> >>" % (7 + level) if level < 7 else b""
-        objects.append(form(body, resources))
-    return pdf_file(objects)
+    return pdf_file(objects + chained_forms(6))
 
 
 def inline_image_bomb() -> bytes:
