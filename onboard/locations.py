@@ -27,6 +27,11 @@ def checks_dir() -> Path:
     return data_dir("checks")
 
 
+def checklist_file() -> Path:
+    """The onboarding checklist onboard ships with (``checks/onboarding.toml``)."""
+    return checks_dir() / "onboarding.toml"
+
+
 def default_workspace() -> Path:
     """The workspace used when neither ``--workspace`` nor ``ONBOARD_WORKSPACE`` names one."""
     return Path(platformdirs.user_data_dir("onboard")) / "workspaces" / "default"

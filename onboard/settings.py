@@ -7,12 +7,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING
 
 from onboard import masking
 from onboard.display import shown
 from onboard.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 CREDENTIAL_VARIABLES = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN")
 
@@ -45,6 +47,10 @@ class Settings:
         if given and len(given) < len(CREDENTIAL_VARIABLES):
             missing = ", ".join(name for name in CREDENTIAL_VARIABLES if name not in given)
             raise ConfigError(f"{', '.join(given)} set but {missing} not", "set all three LWA_ variables or none")
+        new_secret = env.get("LWA_NEW_CLIENT_SECRET", "").strip()
+        if given or new_secret:
+            # pydantic only when a secret is given: the TUI's first frame loads none of it (onboard.tui.outline)
+            from pydantic import SecretStr  # noqa: PLC0415
         credentials = (
             EnvCredentials(
                 values["LWA_CLIENT_ID"], SecretStr(values["LWA_CLIENT_SECRET"]), SecretStr(values["LWA_REFRESH_TOKEN"])
@@ -53,7 +59,6 @@ class Settings:
             else None
         )
         workspace = env.get("ONBOARD_WORKSPACE", "").strip()
-        new_secret = env.get("LWA_NEW_CLIENT_SECRET", "").strip()
         # the secret values are masked in everything shown or recorded from here on (onboard.masking)
         for value in (values["LWA_CLIENT_SECRET"], values["LWA_REFRESH_TOKEN"], new_secret):
             masking.register(value)

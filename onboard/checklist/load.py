@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from onboard.checklist.schema import Checklist
 from onboard.errors import ConfigError
-from onboard.locations import checks_dir
+from onboard.locations import checklist_file
 
-FILE = "onboarding.toml"
+FILE = checklist_file().name
 
 
 def load_checklist(path: Path) -> Checklist:
@@ -32,4 +32,4 @@ def load_checklist(path: Path) -> Checklist:
 @cache
 def checklist() -> Checklist:
     """The checklist onboard ships with."""
-    return load_checklist(checks_dir() / FILE)
+    return load_checklist(checklist_file())

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from onboard.checklist.progress import Progress, StepView
 from onboard.checklist.schema import Checklist
+from onboard.checklist.wording import ICONS, LEGEND, day, moment
 from onboard.display import shown
 from onboard.printing import evidence as paper
-from onboard.workspace.state import StepStatus, WorkspaceState
-
-ICONS: dict[StepStatus, str] = {
-    "done": "✓",
-    "in_progress": "◐",
-    "waiting": "◷",
-    "blocked": "✗",
-    "todo": "○",
-    "skipped": "–",
-}
-LEGEND = "✓ done  ◐ in progress  ◷ waiting  ✗ blocked  ○ to do  – skipped"
-
-
-def day(value: date) -> str:
-    return f"{value:%a %Y-%m-%d}"
-
-
-def moment(value: datetime) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC"
+from onboard.workspace.state import WorkspaceState
 
 
 def status_json(progress: Progress) -> dict[str, Any]:

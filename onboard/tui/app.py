@@ -39,20 +39,23 @@ from textual.screen import Screen
 from textual.worker import WorkerState
 
 from onboard import masking
-from onboard.checklist.load import checklist
-from onboard.checklist.progress import Progress, progress
-from onboard.checklist.record import Applied, Change, apply_change
-from onboard.checklist.schema import Checklist
 from onboard.display import shown
+from onboard.errors import OnboardError
 from onboard.settings import Settings
+from onboard.tui import outline as outlines
+from onboard.tui.outline import Outline
 from onboard.tui.sections import MODES, SECTIONS, Section
 from onboard.tui.session import Clock, UiState
 from onboard.tui.widgets.base import KeysStepAside, in_a_field
-from onboard.workspace.state import Profile, WorkspaceState
 from onboard.workspace.workspace import STATE_FILE, Workspace, locked, resolve_dir
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+
+    from onboard.checklist.progress import Progress
+    from onboard.checklist.record import Applied, Change
+    from onboard.checklist.schema import Checklist
+    from onboard.workspace.state import Profile
 
 __all__ = ["OnboardApp", "main", "make_app"]
 
@@ -123,18 +126,26 @@ class OnboardApp(KeysStepAside, App[int]):
         self,
         workspace_dir: Path,
         settings: Settings,
-        steps: Checklist,
+        steps: Checklist | None,
         workspace: Workspace | None,
         ui: UiState,
         *,
         clock: Clock | None = None,
         blink: bool = True,
         remember: bool = True,
+        kept: Outline | None = None,
     ) -> None:
+        """``kept``: the outline kept from the last start (``steps`` and ``workspace`` then ``None``): the
+        journey's first frame is drawn from it and the files are loaded right after (:meth:`load`)."""
         self.workspace_dir = workspace_dir
         self.settings = settings
-        self.checklist = steps
-        self.workspace = workspace
+        self._checklist = steps
+        self._workspace = workspace
+        self._kept = kept
+        #: whether the first frame was drawn from a kept outline (the files loaded after it)
+        self.from_outline = kept is not None
+        #: why the files could not be loaded after a first frame drawn from ``kept``: the CLI's one line
+        self.load_error: OnboardError | None = None
         self.ui = ui
         self.clock = clock or Clock()
         self.blink = blink
@@ -156,6 +167,52 @@ class OnboardApp(KeysStepAside, App[int]):
 
     # --- the workspace -------------------------------------------------------------------------------
 
+    @property
+    def checklist(self) -> Checklist:
+        if self._checklist is None:
+            from onboard.checklist.load import checklist  # noqa: PLC0415 - after a first frame from the outline
+
+            self._checklist = checklist()
+        return self._checklist
+
+    @property
+    def workspace(self) -> Workspace | None:
+        if self._kept is not None:
+            self.load()
+        return self._workspace
+
+    @workspace.setter
+    def workspace(self, workspace: Workspace | None) -> None:
+        self._kept = None
+        self._workspace = workspace
+
+    def load(self) -> None:
+        """Read the checklist and ``workspace.json`` if the first frame was drawn from a kept outline.
+
+        Raises ``OnboardError`` when they cannot be (a file changed since that outline was kept)."""
+        if self._kept is None:
+            return
+        steps = self.checklist
+        workspace = Workspace.open(self.workspace_dir)
+        self._kept = None
+        self._checklist, self._workspace = steps, workspace
+        self._set_titles()
+
+    def first_outline(self) -> Outline:
+        """What the journey's first frame shows: the kept outline, else one made from the files."""
+        return self._kept if self._kept is not None else self.outline()
+
+    def outline(self) -> Outline:
+        return outlines.outline_of(self.checklist, self.progress() if self.workspace else None, self.sub_title)
+
+    def _keep_outline(self) -> None:
+        """Keep the journey's outline for the next start (its first frame then needs no model loaded)."""
+        if not self._remember or self._kept is not None or self.workspace is None:
+            return
+        wanted = outlines.key(self.workspace_dir, self.clock.today())
+        if wanted is not None:
+            outlines.keep(self.workspace_dir, wanted, self.outline())
+
     def _mtime(self) -> int | None:
         try:
             return (self.workspace_dir / STATE_FILE).stat().st_mtime_ns
@@ -163,6 +220,9 @@ class OnboardApp(KeysStepAside, App[int]):
             return None
 
     def _set_titles(self) -> None:
+        if self._kept is not None:
+            self.sub_title = self._kept.subtitle
+            return
         if self.workspace is None:
             self.sub_title = "a new workspace"
             return
@@ -174,8 +234,11 @@ class OnboardApp(KeysStepAside, App[int]):
         self._seen_mtime = self._mtime()
         self._set_titles()
         self.state_version += 1
+        self._keep_outline()
 
     def progress(self) -> Progress:
+        from onboard.checklist.progress import progress  # noqa: PLC0415
+
         assert self.workspace is not None, "the first-run form comes before any screen that reads progress"
         return progress(self.checklist, self.workspace.state, self.clock.today())
 
@@ -185,6 +248,8 @@ class OnboardApp(KeysStepAside, App[int]):
         The file is read again under the lock, so a change made meanwhile in another terminal is kept.
         Raises ``OnboardError`` (nothing saved) when the change is refused.
         """
+        from onboard.checklist.record import apply_change  # noqa: PLC0415
+
         with locked(self.workspace_dir):
             workspace = Workspace.open(self.workspace_dir)
             if change.evidence or change.note:
@@ -202,6 +267,8 @@ class OnboardApp(KeysStepAside, App[int]):
 
     def create_workspace(self, profile: Profile) -> None:
         """The first-run form's result, saved as ``onboard init`` would save it."""
+        from onboard.workspace.state import WorkspaceState  # noqa: PLC0415
+
         with locked(self.workspace_dir) if self.workspace_dir.is_dir() else nullcontext():
             if Workspace.exists_at(self.workspace_dir):
                 workspace = Workspace.open(self.workspace_dir)  # made meanwhile: keep it, never overwrite
@@ -214,8 +281,6 @@ class OnboardApp(KeysStepAside, App[int]):
         """Read ``workspace.json`` again if another process changed it."""
         if self.workspace is None or self._mtime() == self._seen_mtime:
             return
-        from onboard.errors import OnboardError  # noqa: PLC0415
-
         try:
             workspace = Workspace.open(self.workspace_dir)
         except OnboardError as error:
@@ -263,7 +328,16 @@ class OnboardApp(KeysStepAside, App[int]):
     def on_ready(self) -> None:
         # Textual's Ready: the first frame is drawn
         self._first_frame_drawn = True
+        if self._kept is not None:
+            try:
+                self.load()
+            except OnboardError as error:
+                self.load_error = error
+                self.exit(error.exit_code)
+                return
+            self.state_version += 1  # the journey, drawn from the outline, drawn again from the files
         _collect_again()
+        self.call_later(self._keep_outline)
         for callback in self._after_first_frame:
             self.call_later(callback)
         self._after_first_frame.clear()
@@ -273,7 +347,7 @@ class OnboardApp(KeysStepAside, App[int]):
             self.notify(TEXTUAL_LOG_REFUSED, title="No Textual log", severity="warning", timeout=10)
         self.set_interval(1.0, self.flush_ui)
         self.set_interval(WATCH_SECONDS, self.reload)
-        if self.workspace is None:
+        if self._kept is None and self.workspace is None:
             from onboard.tui.screens.first_run import FirstRunScreen  # noqa: PLC0415
 
             self.push_screen(FirstRunScreen(self.workspace_dir), self._first_run_done)
@@ -284,8 +358,6 @@ class OnboardApp(KeysStepAside, App[int]):
         if profile is None:
             self.exit(0)
             return
-        from onboard.errors import OnboardError  # noqa: PLC0415
-
         try:
             self.create_workspace(profile)
         except OnboardError as error:
@@ -418,12 +490,23 @@ def make_app(
     """The app, for the CLI and the tests alike: local files read, nothing on the network.
 
     ``clock`` freezes time (due dates, audit stamps), ``blink=False`` stops the cursor blinking and
-    ``remember=False`` keeps the UI state file untouched.
+    ``remember=False`` keeps the UI state file (and the journey's outline) untouched.
+
+    Opening on the journey with an outline kept for exactly these files and this day, nothing is loaded
+    yet: the first frame is drawn from the outline and the files read right after it (onboard.tui.outline).
     """
     masking.install()  # the worker threads' log records too
     settings = settings or Settings.from_env()
-    workspace = Workspace.open(workspace_dir) if Workspace.exists_at(workspace_dir) else None
+    clock = clock or Clock()
     ui = UiState.load(workspace_dir) if remember else UiState()
+    if remember and ui.mode == OnboardApp.DEFAULT_MODE:
+        wanted = outlines.key(workspace_dir, clock.today())
+        kept = outlines.kept(workspace_dir, wanted) if wanted else None
+        if kept is not None:
+            return OnboardApp(workspace_dir, settings, None, None, ui, clock=clock, blink=blink, kept=kept)
+    from onboard.checklist.load import checklist  # noqa: PLC0415
+
+    workspace = Workspace.open(workspace_dir) if Workspace.exists_at(workspace_dir) else None
     return OnboardApp(workspace_dir, settings, checklist(), workspace, ui, clock=clock, blink=blink, remember=remember)
 
 
@@ -435,4 +518,6 @@ def main(args: argparse.Namespace) -> int:
 
     graphics.probe()  # whether labels can be drawn as pictures: asked before Textual owns the terminal
     code = app.run()
+    if app.load_error is not None:
+        raise app.load_error  # the CLI's one line, once Textual has given the terminal back
     return code if isinstance(code, int) else 0

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from onboard.checklist.record import looks_like_secret
 from onboard.errors import DiskError
 from onboard.files import atomic_write, read_json
 from onboard.tui.sections import MODES
@@ -88,4 +87,7 @@ class UiState:
 
 def keepable(draft: str) -> bool:
     """A draft may be written to disk unless it looks like an LWA secret, which no file here keeps."""
+    # the checklist's models come with it: only where a draft is kept, never for the first frame
+    from onboard.checklist.record import looks_like_secret  # noqa: PLC0415
+
     return not looks_like_secret(draft)

@@ -17,16 +17,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from onboard.errors import ConfigError
 from onboard.files import atomic_write, backup_of, disk_error, read_json, temporary_pid
 from onboard.locations import default_workspace
 from onboard.masking import mask_bytes
-from onboard.settings import Settings
-from onboard.workspace.migrations import MigrationError, upgrade
-from onboard.workspace.state import SCHEMA_VERSION, WorkspaceState
+
+if TYPE_CHECKING:
+    from onboard.settings import Settings
+    from onboard.workspace.state import WorkspaceState
 
 STATE_FILE = "workspace.json"
 LOCK_FILE = ".workspace.lock"
@@ -53,6 +53,13 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path) -> Workspace:
+        # the models when a workspace is read, not when this module is: finding one (resolve_dir, exists_at,
+        # locked) is all the TUI's first frame asks of it (onboard.tui.outline)
+        from pydantic import ValidationError  # noqa: PLC0415
+
+        from onboard.workspace.migrations import MigrationError, upgrade  # noqa: PLC0415
+        from onboard.workspace.state import SCHEMA_VERSION, WorkspaceState  # noqa: PLC0415
+
         file = path / STATE_FILE
         if not file.is_file():
             raise ConfigError(f"no workspace at {path}", "create one with 'onboard init' (or pass --workspace DIR)")

@@ -17,17 +17,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static, Tree
 
-from onboard.checklist.record import Change
 from onboard.errors import OnboardError
 from onboard.tui.session import keepable
 from onboard.tui.widgets.base import FormInput, KeysStepAside, in_a_field, onboard_app, one_line, tone
-from onboard.tui.widgets.evidence import EvidenceInput
 from onboard.tui.widgets.section_bar import SectionBar
 from onboard.tui.widgets.step_detail import StepDetail
 from onboard.tui.widgets.step_tree import StepTree
 
 if TYPE_CHECKING:
-    from onboard.checklist.progress import Progress
+    from onboard.tui.outline import Outline
+    from onboard.tui.widgets.evidence import EvidenceInput
+    from onboard.workspace.state import StepStatus
 
 
 class JourneyScreen(KeysStepAside, Screen[None]):
@@ -49,19 +49,18 @@ class JourneyScreen(KeysStepAside, Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = onboard_app(self)
-        where = app.progress() if app.workspace else None
+        # drawn from the outline: kept from the last start, or made from the files when there was none (the
+        # files are loaded right after this frame either way, and the journey drawn again from them)
+        outline = app.first_outline()
         # the step's card (a status menu, evidence inputs, notes: the most widgets of the screen) is built
         # once the first frame is drawn; the tree and the header come first
-        detail = StepDetail(app.checklist, id="detail")
-        self._first = self._start(where)
+        detail = StepDetail(id="detail")
+        self._first = self._start(outline)
         # and so is everything the first frame shows: each update after mounting would lay the screen out again
-        tree = StepTree(app.checklist, id="steps")
-        tree.show_progress(where)
-        label, upcoming = self._overall(where)
-        bar = ProgressBar(
-            total=len(where.steps) if where else len(app.checklist.steps), show_eta=False, id="overall-bar"
-        )
-        bar.progress = where.done if where else 0
+        tree = StepTree(outline, id="steps")
+        label, upcoming = self._overall(outline)
+        bar = ProgressBar(total=len(outline.steps), show_eta=False, id="overall-bar")
+        bar.progress = outline.done or 0
         yield SectionBar("journey")
         with Horizontal(id="overall"):
             yield Static(label, id="overall-label")
@@ -88,43 +87,42 @@ class JourneyScreen(KeysStepAside, Screen[None]):
         await self._show(self._first)
         self.query_one(StepTree).select_step(self._first)
 
-    def _start(self, where: Progress | None) -> str:
+    def _start(self, outline: Outline) -> str:
         """The step shown first: the one last looked at, else the next to do, else the first."""
         app = onboard_app(self)
-        if app.ui.step in app.checklist.by_id:
+        if app.ui.step in {line.id for line in outline.steps}:
             return app.ui.step
-        return where.next.id if where and where.next else app.checklist.steps[0].id
+        return outline.next_id or outline.steps[0].id
 
     def _theme_changed(self, _theme: object) -> None:
-        self._redraw_overall()
+        self.redraw_overall()
         self.query_one(StepDetail).recolour()
 
     # --- drawing -------------------------------------------------------------------------------------
 
-    def _redraw_overall(self) -> None:
-        app = onboard_app(self)
-        where = app.progress() if app.workspace else None
-        self.query_one(StepTree).show_progress(where)
-        label, upcoming = self._overall(where)
+    def redraw_overall(self) -> None:
+        """The tree and the header again, from the loaded files (after a change, a theme, the first frame)."""
+        outline = onboard_app(self).outline()
+        self.query_one(StepTree).show(outline)
+        label, upcoming = self._overall(outline)
         self.query_one("#overall-label", Static).update(label)
         self.query_one("#overall-next", Static).update(upcoming)
-        if where is not None:
-            self.query_one(ProgressBar).update(total=len(where.steps), progress=where.done)
+        if outline.done is not None:
+            self.query_one(ProgressBar).update(total=len(outline.steps), progress=outline.done)
 
-    def _overall(self, where: Progress | None) -> tuple[Text, Text]:
+    def _overall(self, outline: Outline) -> tuple[Text, Text]:
         """The header's two texts: how many steps are done, and what is next (or overdue)."""
-        if where is None:
+        if outline.done is None:
             return Text("No workspace yet"), Text()
-        label = Text.assemble((f"{where.done}/{len(where.steps)}", "bold"), " steps done ")
-        overdue = [view for view in where.steps if view.overdue]
+        label = Text.assemble((f"{outline.done}/{len(outline.steps)}", "bold"), " steps done ")
         text = Text()
-        if overdue:
-            text.append(f"{len(overdue)} overdue  ", style=tone(self, "blocked", bold=True))
-        if where.next is None:
+        if outline.overdue:
+            text.append(f"{outline.overdue} overdue  ", style=tone(self, "blocked", bold=True))
+        if outline.next_title is None:
             text.append("Every step is done.", style=tone(self, "done", bold=True))
         else:
             text.append("Next: ", style="bold")
-            text.append(where.next.step.title)
+            text.append(outline.next_title)
         return label, text
 
     async def _show(self, step_id: str) -> None:
@@ -137,7 +135,7 @@ class JourneyScreen(KeysStepAside, Screen[None]):
 
     def _state_changed(self, version: int) -> None:
         app = onboard_app(self)
-        self._redraw_overall()
+        self.redraw_overall()
         detail = self.query_one(StepDetail)
         if app.workspace is None or detail.step is None:
             return
@@ -150,13 +148,22 @@ class JourneyScreen(KeysStepAside, Screen[None]):
             # our own change, or one made elsewhere while typing here: the inputs (and focus) stay
             detail.update_view(app.progress(), app.workspace.state)
 
-    def _record(self, step_id: str, change: Change) -> str | None:
+    def _record(
+        self,
+        step_id: str,
+        *,
+        status: StepStatus | None = None,
+        evidence: dict[str, str] | None = None,
+        note: str | None = None,
+    ) -> str | None:
         """Record a change; ``None`` when saved, else the one-line reason it was refused."""
+        from onboard.checklist.record import Change  # noqa: PLC0415 - loaded with the files after the first frame
+
         app = onboard_app(self)
         expected = app.state_version + 1  # the version this change makes, if it makes one
         self._own_versions.add(expected)
         try:
-            applied = app.record(step_id, change)
+            applied = app.record(step_id, Change(status=status, evidence=evidence or {}, note=note))
         except (OnboardError, OSError) as error:
             self._own_versions.discard(expected)
             return one_line(error)
@@ -179,11 +186,10 @@ class JourneyScreen(KeysStepAside, Screen[None]):
         if data and not data.startswith("phase:"):
             self.action_focus_evidence()
 
-    @on(EvidenceInput.Commit)
-    def _evidence(self, event: EvidenceInput.Commit) -> None:
+    def on_evidence_input_commit(self, event: EvidenceInput.Commit) -> None:
         app = onboard_app(self)
         field = event.field
-        problem = self._record(field.step.id, Change(evidence={field.key: event.value}))
+        problem = self._record(field.step.id, evidence={field.key: event.value})
         if problem:
             field.refused(problem)
             return
@@ -191,8 +197,7 @@ class JourneyScreen(KeysStepAside, Screen[None]):
         if app.ui.drafts.pop(f"{field.step.id}.{field.key}", None) is not None:
             app.remember(drafts=app.ui.drafts)
 
-    @on(EvidenceInput.Draft)
-    def _draft(self, event: EvidenceInput.Draft) -> None:
+    def on_evidence_input_draft(self, event: EvidenceInput.Draft) -> None:
         app = onboard_app(self)
         key = f"{event.field.step.id}.{event.field.key}"
         if event.value.strip() == event.field.recorded or not keepable(event.value):
@@ -204,7 +209,7 @@ class JourneyScreen(KeysStepAside, Screen[None]):
     @on(StepDetail.StatusChosen)
     def _status(self, event: StepDetail.StatusChosen) -> None:
         detail = self.query_one(StepDetail)
-        problem = self._record(event.step_id, Change(status=event.status))
+        problem = self._record(event.step_id, status=event.status)
         if problem:
             detail.say(problem, "failed")
             detail.reset_status()
@@ -214,7 +219,7 @@ class JourneyScreen(KeysStepAside, Screen[None]):
     @on(StepDetail.NoteAdded)
     def _note(self, event: StepDetail.NoteAdded) -> None:
         detail = self.query_one(StepDetail)
-        problem = self._record(event.step_id, Change(note=event.text))
+        problem = self._record(event.step_id, note=event.text)
         if problem:
             detail.say(problem, "failed")
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -10,14 +12,15 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
-from onboard.checklist.progress import Progress, StepView
-from onboard.checklist.report import ICONS, day, moment
-from onboard.checklist.schema import Checklist, Step
+from onboard.checklist.wording import ICONS, day, moment
 from onboard.display import shown
-from onboard.tui.widgets.base import FormInput, tone
-from onboard.tui.widgets.evidence import EvidenceInput
+from onboard.tui.widgets.base import FormInput, onboard_app, tone
 from onboard.tui.widgets.guidance import render_guidance
-from onboard.workspace.state import StepStatus, WorkspaceState
+
+if TYPE_CHECKING:
+    from onboard.checklist.progress import Progress, StepView
+    from onboard.checklist.schema import Checklist, Step
+    from onboard.workspace.state import StepStatus, WorkspaceState
 
 STATUSES: tuple[StepStatus, ...] = ("todo", "in_progress", "waiting", "done", "blocked", "skipped")
 STATUS_WORDS = {
@@ -52,13 +55,18 @@ class StepDetail(VerticalScroll):
             self.step_id = step_id
             self.text = text
 
-    def __init__(self, checklist: Checklist, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.checklist = checklist
         self.step: Step | None = None
         self.view: StepView | None = None
         self.state: WorkspaceState | None = None
         self.drafts: dict[str, str] = {}
+
+    @property
+    def checklist(self) -> Checklist:
+        # the app's, read when a step is first shown: the first frame draws this card empty, before the
+        # checklist is loaded (onboard.tui.outline)
+        return onboard_app(self).checklist
 
     # --- building ------------------------------------------------------------------------------------
 
@@ -100,6 +108,8 @@ class StepDetail(VerticalScroll):
         yield Static(render_guidance(step.guidance), id="guidance")
         yield Static(Text.assemble(("Done when: ", "bold"), step.done_when), id="done-when")
         if step.evidence:
+            from onboard.tui.widgets.evidence import EvidenceInput  # noqa: PLC0415 - with the checklist's models
+
             yield Label("Evidence", classes="section")
             recorded = self.view.evidence if self.view else {}
             for field in step.evidence:
@@ -204,6 +214,8 @@ class StepDetail(VerticalScroll):
         with self.prevent(Select.Changed):
             select.disabled = False
             select.value = self.view.status
+        from onboard.tui.widgets.evidence import EvidenceInput  # noqa: PLC0415
+
         for field in self.query(EvidenceInput):
             field.recorded = self.view.evidence.get(field.key, "")
         self._fill()
@@ -237,6 +249,8 @@ class StepDetail(VerticalScroll):
             self.post_message(self.NoteAdded(self.step.id, event.value))
 
     def first_field(self) -> Widget | None:
+        from onboard.tui.widgets.evidence import EvidenceInput  # noqa: PLC0415
+
         fields = list(self.query(EvidenceInput))
         if fields:
             return fields[0].query_one("#evidence-" + fields[0].key)

@@ -7,57 +7,61 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from onboard.checklist.progress import Progress, StepView
-from onboard.checklist.report import ICONS
-from onboard.checklist.schema import Checklist
+from onboard.checklist.wording import ICONS
+from onboard.tui.outline import Outline, StepLine
 from onboard.tui.widgets.base import tone
 
 
 class StepTree(Tree[str]):
-    """Node data: a step id for a step, ``phase:<id>`` for a phase."""
+    """Node data: a step id for a step, ``phase:<id>`` for a phase. Drawn from an outline (onboard.tui.outline),
+    so the first frame can show it before the checklist's models are loaded."""
 
-    def __init__(self, checklist: Checklist, *, id: str | None = None) -> None:
+    def __init__(self, outline: Outline, *, id: str | None = None) -> None:
         #: how long what follows a phase's title is (its count, OVERDUE): kept whole when the title is cut
         self._tails: dict[int, int] = {}
         super().__init__("Onboarding", id=id)
         self.show_root = False
         self.guide_depth = 2
-        self.checklist = checklist
         self.step_nodes: dict[str, TreeNode[str]] = {}
         self.phase_nodes: dict[str, TreeNode[str]] = {}
-        for phase in checklist.phases:
+        for phase in outline.phases:
             node = self.root.add(phase.title, data=f"phase:{phase.id}", expand=True)
             self.phase_nodes[phase.id] = node
-            for step in (s for s in checklist.steps if s.phase == phase.id):
+            for step in (s for s in outline.steps if s.phase == phase.id):
                 self.step_nodes[step.id] = node.add_leaf(f"○ {step.title}", data=step.id)
+        self.show(outline)
 
-    def show_progress(self, where: Progress | None) -> None:
-        """Relabel every node from ``where`` (``None``: no workspace yet, every step to do)."""
-        views = {view.id: view for view in where.steps} if where else {}
-        for phase in self.checklist.phases:
-            in_phase = [views[s.id] for s in self.checklist.steps if s.phase == phase.id and s.id in views]
+    def show(self, outline: Outline) -> None:
+        """Relabel every node from ``outline`` (a step without a status: no workspace yet, every step to do)."""
+        lines = {line.id: line for line in outline.steps}
+        for phase in outline.phases:
+            in_phase = [s for s in outline.steps if s.phase == phase.id and s.status is not None]
             tail = Text()
             if in_phase:
-                done = sum(view.finished for view in in_phase)
+                done = sum(line.finished for line in in_phase)
                 tail.append(f"  {done}/{len(in_phase)}", style=tone(self, "done" if done == len(in_phase) else "todo"))
-                if any(view.overdue for view in in_phase):
+                if any(line.overdue for line in in_phase):
                     tail.append("  OVERDUE", style=tone(self, "blocked", bold=True))
-            node = self.phase_nodes[phase.id]
+            node = self.phase_nodes.get(phase.id)
+            if node is None:
+                continue  # a checklist changed under a running app: drawn as it was until the next start
             self._tails[node.id] = len(tail)
             node.set_label(Text.assemble((phase.title, "bold"), tail))
         for step_id, node in self.step_nodes.items():
-            view = views.get(step_id)
-            node.set_label(self._label(view) if view else Text(f"○ {self.checklist.by_id[step_id].title}"))
+            line = lines.get(step_id)
+            if line is not None:
+                node.set_label(self._label(line) if line.status is not None else Text(f"○ {line.title}"))
 
-    def _label(self, view: StepView) -> Text:
+    def _label(self, line: StepLine) -> Text:
         label = Text()
-        label.append(ICONS[view.status], style=tone(self, view.status, bold=True))
+        status = line.status or "todo"
+        label.append(ICONS.get(status, "?"), style=tone(self, status, bold=True))
         label.append(" ")
-        if view.overdue:
+        if line.overdue:
             label.append("OVERDUE ", style=tone(self, "blocked", bold=True))
-        elif view.due and not view.finished:
-            label.append(f"due {view.due:%b %d} ", style=tone(self, "waiting"))
-        label.append(view.step.title, style="dim" if view.status == "skipped" else "")
+        elif line.due and not line.finished:
+            label.append(f"due {line.due:%b %d} ", style=tone(self, "waiting"))
+        label.append(line.title, style="dim" if status == "skipped" else "")
         return label
 
     def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
