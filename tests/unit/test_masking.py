@@ -11,6 +11,8 @@ from datetime import date
 from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from onboard import masking
@@ -158,3 +160,32 @@ def test_tokens_and_client_secrets_are_masked_by_their_shape_known_or_not() -> N
     assert masking.mask("the Atzr| prefix alone, and amzn1.application-oa2-client.abc") == (
         "the Atzr| prefix alone, and amzn1.application-oa2-client.abc"
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.one_of(st.sampled_from(["x", " ", "%2f", "\\", "\u00e9", "\n"]), st.integers(0, 30)), max_size=40
+    ),
+    shout=st.booleans(),
+)
+def test_the_quick_search_masks_exactly_what_the_alternation_masks(pieces: list[str | int], shout: bool) -> None:
+    """The substring search per form (the fast way) against the one regular expression of every form (the
+    reference): the same text out, whatever is around the forms and however they overlap."""
+    masking.reset()
+    for value in (SECRET, REFRESH, "Atza|canary-access|99887766554433", "user:p%2Fss@word"):
+        masking.register(value)
+    forms = sorted(masking._folded)
+    text = "".join(forms[piece % len(forms)] if isinstance(piece, int) else piece for piece in pieces)
+    text = text.upper() if shout else text
+    assert masking._pattern is not None
+    expected = masking._pattern.sub(masking.MASK, text)
+    quick = masking._lowered
+    assert quick is not None
+    if text.isascii():
+        assert masking._masked(text, text.lower(), quick, masking.MASK) == expected
+    data = text.encode()
+    assert masking._pattern_bytes is not None
+    assert masking._lowered_bytes is not None
+    expected_bytes = masking._pattern_bytes.sub(masking.MASK.encode(), data)
+    assert masking._masked(data, data.lower(), masking._lowered_bytes, masking.MASK.encode()) == expected_bytes
