@@ -284,6 +284,11 @@ class Certification:
         report each as it ends; the results keep the catalog's order, one per case selected, each either
         reached or marked as not run."""
         gate = asyncio.Semaphore(max(1, concurrency))
+        if "PDF" in self.options.formats:
+            # PDF labels are drawn in a worker process: started now, its start overlaps the first calls
+            from onboard.labels.pdf_worker import warm  # noqa: PLC0415
+
+            warm()
         self.results = [
             CaseResult(
                 case.id,

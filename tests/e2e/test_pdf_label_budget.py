@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from onboard.labels import pdf_budget
-from onboard.labels.formats.pdf import DRAW_SECONDS, pictures
+from onboard.labels import pdf_budget, pdf_worker
+from onboard.labels.formats.pdf import DRAW_SECONDS, check, pictures
 from onboard.labels.pdf_budget import unfit_line, unfit_pages
+from onboard.labels.pdf_worker import CPU_SECONDS
 from tests.e2e.test_hostile_labels import check_in_a_process
 from tests.figures import Figure
 from tests.unit.test_label_check import TRACKING, joined_pdf, label_bytes
@@ -124,6 +127,14 @@ def page_wide_strokes(count: int = 1000) -> bytes:
     return pdf_file(pages(10, stream(b"500 w\n" + b"0 0 m 288 432 l S\n" * count)))
 
 
+def strokes_in_one_form(count: int = 10_000) -> bytes:
+    """The same strokes inside one form: a single object to PDFium, so its progressive drawing never pauses
+    (45 s unbounded); only the worker's CPU limit ends it."""
+    objects = pages(1, stream(b"/F0 Do"), b"<< /XObject << /F0 5 0 R >> >>")
+    objects.append(form(b"500 w\n" + b"0 0 m 288 432 l S\n" * count))
+    return pdf_file(objects)
+
+
 def check_fails_in_one_line(tmp_path: Path, name: str, data: bytes, figure: Figure) -> str:
     path = tmp_path / name
     path.write_bytes(data)
@@ -180,6 +191,55 @@ def test_a_form_drawing_itself_is_refused(tmp_path: Path, figure: Figure) -> Non
 def test_painting_past_the_deadline_stops_the_drawing(tmp_path: Path, figure: Figure) -> None:
     detail = check_fails_in_one_line(tmp_path, "strokes.pdf", page_wide_strokes(), figure)
     assert f"(PDFium was still drawing the file after {DRAW_SECONDS:g} s): not drawn" in detail
+
+
+@pytest.mark.slow
+def test_painting_inside_one_form_is_stopped_at_the_workers_cpu_budget(tmp_path: Path, figure: Figure) -> None:
+    detail = check_fails_in_one_line(tmp_path, "form-strokes.pdf", strokes_in_one_form(), figure)
+    assert detail == (
+        f"the file draws too much to be a label (PDFium was still drawing it after {CPU_SECONDS:g} s of CPU "
+        "time, inside one object): not drawn"
+    )
+
+
+@pytest.mark.slow
+def test_a_stopped_worker_is_replaced_for_the_next_file(figure: Figure) -> None:
+    good = label_bytes("PDF", 300)
+    assert check(good, 300, TRACKING).checks[-1].ok
+    first = pdf_worker.worker_pid()
+    assert first is not None, "PDF labels are drawn in the worker"
+    refused = check(strokes_in_one_form(), 300, None)
+    assert [(c.name, c.ok) for c in refused.checks] == [("file", False)]
+    assert "inside one object" in refused.checks[0].detail
+    started = time.perf_counter()
+    again = check(good, 300, TRACKING)
+    figure(f"the label after a stopped worker: passed in {time.perf_counter() - started:.2f} s (a new worker)")
+    assert all(c.ok for c in again.checks), again.checks
+    assert pdf_worker.worker_pid() not in (None, first)
+
+
+def test_the_worker_has_no_credentials_no_core_and_capped_memory(tmp_path: Path) -> None:
+    """A PDF that took PDFium over would find no secret in its environment and no room to grow."""
+    path = tmp_path / "label.pdf"
+    path.write_bytes(label_bytes("PDF", 203))
+    script = f"""
+from pathlib import Path
+from onboard.labels import pdf_worker
+from onboard.labels.formats.pdf import check
+assert check(Path({str(path)!r}).read_bytes(), 203, None).checks
+pid = pdf_worker.worker_pid()
+print(Path(f"/proc/{{pid}}/environ").read_bytes().decode(errors="replace"))
+print(Path(f"/proc/{{pid}}/limits").read_text())
+"""
+    canaries = {"LWA_CLIENT_ID": "amzn1.application-oa2-client.canary0", "LWA_CLIENT_SECRET": "canary-secret-1"}
+    canaries |= {"LWA_REFRESH_TOKEN": "Atzr|canary-token-2", "LWA_NEW_CLIENT_SECRET": "canary-secret-3"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, **canaries}
+    )
+    assert not [value for value in canaries.values() if value in done.stdout]
+    limits = {line[:26].strip(): line[26:].split() for line in done.stdout.splitlines() if line.startswith("Max ")}
+    assert limits["Max core file size"][0] == "0"
+    assert int(limits["Max address space"][0]) == pdf_worker.MEMORY_BYTES
 
 
 def test_a_refused_pdf_is_one_line_to_label_render(tmp_path: Path) -> None:

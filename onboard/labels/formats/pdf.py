@@ -1,46 +1,39 @@
 """PDF labels: ``%PDF-`` first, pages measured in points and drawn by PDFium, written by ``onboard.labels.pdf``.
 
-PDFium bounds nothing of what one page costs to draw, so each page is drawn only when two budgets allow:
-``onboard.labels.pdf_budget`` reads it first (what it would parse and decode: content, forms as often as drawn,
-images); and PDFium draws progressively against a deadline of CPU time for the whole file (``DRAW_SECONDS``),
-which bounds what painting the page's own objects costs (a thousand page-wide strokes: 20 KB, 4 s). What
-painting inside one form costs is bounded by neither (see ``pdf_budget``). A page either budget refuses is not
-drawn, and the file fails with one line saying why.
+PDFium bounds nothing of what one page costs to draw, so each file is drawn in a worker process
+(``onboard.labels.pdf_worker``) that the kernel stops at its CPU budget, and each page only when two budgets
+allow: ``onboard.labels.pdf_budget`` reads it first (what it would parse and decode: content, forms as often as
+drawn, images); and PDFium draws progressively against a deadline of CPU time for the whole file
+(``pdf_draw.DRAW_SECONDS``), which bounds what painting the page's own objects costs. Painting inside one form
+is bounded only by the worker's limit. A page a budget refuses is not drawn, and the file fails with one line
+saying why.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import threading
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from onboard.labels.content import LABEL_HEIGHT_IN, LABEL_WIDTH_IN
 from onboard.labels.formats import Format
+from onboard.labels.pdf_draw import DRAW_SECONDS
 from onboard.labels.report import FoundBarcode, LabelCheck, Measured, Pictures
 from onboard.labels.scanning import judge_barcodes, must_read, scan, scan_deadline
-from onboard.labels.sizes import MAX_PAGES, fits, inches, page_budget, wrong_size
+from onboard.labels.sizes import MAX_PAGES, fits, inches, wrong_size
 
 if TYPE_CHECKING:
     from PIL import Image
 
     from onboard.labels.content import LabelContent
+    from onboard.labels.pdf_draw import Drawn
 
-__all__ = ["DEFAULT_PDF_DPI", "DRAW_SECONDS", "FORMAT", "PDFIUM_LOCK", "pdf_pages"]
+__all__ = ["DEFAULT_PDF_DPI", "DRAW_SECONDS", "FORMAT", "pdf_pages"]
 
 #: A PDF has no resolution of its own: it is drawn at this dpi unless the caller names the printer's.
 DEFAULT_PDF_DPI = 300
 _POINT_TOLERANCE = 2.0
 #: a label's text is on its first pages: a long document is not read to its end
 _TEXT_PAGES = 4
-
-#: CPU seconds PDFium may spend drawing one file's pages (up to ``MAX_PAGES``): a label page draws in 0.05 s,
-#: ten of them well inside this; the check's other work (start-up, scanning) fits in the rest of its 5 s
-DRAW_SECONDS = 2.5
-
-#: PDFium is not thread-safe: one document at a time in the whole process (certify checks labels in threads)
-PDFIUM_LOCK = threading.Lock()
 
 
 def sniff(data: bytes) -> bool:
@@ -49,53 +42,32 @@ def sniff(data: bytes) -> bool:
 
 def pdf_pages(data: bytes, dpi: int, *, limit: int, grayscale: bool = False) -> list[Image.Image]:
     """The first ``limit`` pages of a PDF drawn by PDFium at ``dpi``; ValueError when it cannot be drawn."""
-    pypdfium2 = _pdfium()
-    with PDFIUM_LOCK:
-        try:
-            pdf = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError as exc:
-            raise ValueError(f"damaged PDF: {exc}") from None
-        try:
-            if len(pdf) == 0:
-                raise ValueError("the PDF has no pages")
-            images, refused = _drawn(pdf, data, dpi, limit=limit, grayscale=grayscale, upright=False)
-        except pypdfium2.PdfiumError as exc:
-            raise ValueError(f"damaged PDF: {exc}") from None
-        finally:
-            pdf.close()
-    if refused is not None:
-        raise ValueError(refused)
-    return images
+    drawn = _draw(data, dpi, limit=limit, grayscale=grayscale, upright=False, measure=False)
+    if drawn.damaged is not None:
+        raise ValueError(drawn.damaged)
+    if drawn.refused is not None:
+        raise ValueError(drawn.refused)
+    if drawn.count == 0:
+        raise ValueError("the PDF has no pages")
+    return drawn.images
 
 
 def check(data: bytes, dpi: int | None, expect: str | None) -> Measured:
-    pypdfium2 = _pdfium()
     render_dpi = dpi or DEFAULT_PDF_DPI
-    refused: str | None = None
-    with PDFIUM_LOCK:
-        try:
-            pdf = pypdfium2.PdfDocument(data)
-        except pypdfium2.PdfiumError as exc:
-            return Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
-        try:
-            count = len(pdf)
-            # measured without parsing the page's content: every page, those past MAX_PAGES too
-            sizes: list[tuple[float, float]] = [pdf.get_page_size(index) for index in range(count)]
-            images: list[Image.Image] = []
-            if count:
-                # a landscape page is drawn turned upright, so the quick scan sees its barcodes level
-                images, refused = _drawn(pdf, data, render_dpi, limit=MAX_PAGES, grayscale=True, upright=True)
-        except pypdfium2.PdfiumError as exc:
-            # a page tree that opens but does not draw is as damaged as one that does not open
-            return Measured((LabelCheck("file", False, f"damaged PDF: {exc}"),))
-        finally:
-            pdf.close()
+    # a landscape page is drawn turned upright, so the quick scan sees its barcodes level
+    drawn = _draw(data, render_dpi, limit=MAX_PAGES, grayscale=True, upright=True, measure=True)
+    if drawn.damaged is not None:
+        return Measured((LabelCheck("file", False, drawn.damaged),))
+    count, sizes, images = drawn.count, drawn.sizes, drawn.images
+    if drawn.refused is not None and not sizes:
+        # the worker was stopped on the file: nothing of it is known but that
+        return Measured((LabelCheck("file", False, drawn.refused),), dpi=render_dpi)
     if count == 0:
         return Measured((LabelCheck("pages", False, "the PDF has no pages"),), dpi=render_dpi)
     width, height = sizes[0]
-    if refused is not None:
+    if drawn.refused is not None:
         # like a damaged file: one line saying why, and nothing read from pages that were not drawn
-        check = LabelCheck("file", False, refused)
+        check = LabelCheck("file", False, drawn.refused)
         return Measured((check,), (), count, round(width / 72, 3), round(height / 72, 3), render_dpi)
     # scanning needs no PDFium: other labels may render while this one is read
     found: list[FoundBarcode] = []
@@ -159,84 +131,11 @@ def write(content: LabelContent, dpi: int) -> bytes:
     return render_pdf(content, dpi)
 
 
-def _pdfium() -> Any:
-    # PDFium is loaded on the first PDF only: PNG and ZPL checks, and the CLI's start-up, do without it
-    import pypdfium2  # type: ignore[import-untyped]  # noqa: PLC0415
+def _draw(data: bytes, dpi: int, *, limit: int, grayscale: bool, upright: bool, measure: bool) -> Drawn:
+    # the worker and PDFium load with the first PDF: PNG and ZPL checks, and the CLI's start-up, do without them
+    from onboard.labels.pdf_worker import draw_pdf  # noqa: PLC0415
 
-    return pypdfium2
-
-
-def _render_scale(width_pt: float, height_pt: float, dpi: int) -> float:
-    """``dpi`` as a PDFium scale, smaller for a page too large to be a label (see ``page_budget``)."""
-    scale = dpi / 72
-    area = width_pt * height_pt * scale * scale
-    budget = page_budget(dpi)
-    return scale if area <= budget else scale * math.sqrt(budget / area)
-
-
-def _drawn(
-    pdf: Any, data: bytes, dpi: int, *, limit: int, grayscale: bool, upright: bool
-) -> tuple[list[Image.Image], str | None]:
-    """The first ``limit`` pages drawn; or none, and the one line saying which page cannot be and why.
-
-    Called with ``PDFIUM_LOCK`` held. Every page is measured before any is drawn (``pdf_budget``), then
-    drawn against one deadline for the file (``DRAW_SECONDS``).
-    """
-    from onboard.labels.pdf_budget import unfit_line, unfit_pages  # noqa: PLC0415 - pypdf with the first PDF
-
-    count = min(len(pdf), limit)
-    unfit = unfit_pages(data, len(pdf), limit)
-    if unfit:
-        return [], unfit_line(unfit)
-    deadline = time.thread_time() + DRAW_SECONDS
-    images: list[Image.Image] = []
-    for number in range(1, count + 1):
-        page = pdf[number - 1]
-        try:
-            width, height = page.get_size()
-            rotation = 90 if upright and width > height else 0
-            image = _render(page, _render_scale(width, height, dpi), rotation, grayscale, deadline)
-        finally:
-            page.close()
-        if image is None:
-            rest = ", nor the pages after it" if number < count else ""
-            return [], (
-                f"page {number} draws too much to be a label (PDFium was still drawing the file after "
-                f"{DRAW_SECONDS:g} s): not drawn{rest}"
-            )
-        images.append(image)
-    return images, None
-
-
-def _render(page: Any, scale: float, rotation: int, grayscale: bool, deadline: float) -> Image.Image | None:
-    """The page drawn as ``PdfPage.render`` draws it, but progressively: None when ``deadline`` (thread CPU
-    time, so a loaded machine does not cut a good label short) passes before PDFium is done.
-
-    PDFium asks whether to pause after every hundred objects of the page; a form is one object, so what a
-    form costs to parse and draw is ``pdf_budget``'s to bound.
-    """
-    pypdfium2 = _pdfium()
-    raw = pypdfium2.raw
-    width = math.ceil(page.get_width() * scale)
-    height = math.ceil(page.get_height() * scale)
-    if rotation in (90, 270):
-        width, height = height, width
-    bitmap = pypdfium2.PdfBitmap.new_native(width, height, raw.FPDFBitmap_Gray if grayscale else raw.FPDFBitmap_BGR)
-    bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, height)
-    flags = raw.FPDF_ANNOT | (raw.FPDF_GRAYSCALE if grayscale else 0)
-    pause = raw.IFSDK_PAUSE(version=1)
-    # kept in a variable for as long as PDFium may call it
-    late = type(pause.NeedToPauseNow)(lambda _pause: time.thread_time() > deadline)
-    pause.NeedToPauseNow = late
-    turn = {0: 0, 90: 1, 180: 2, 270: 3}[rotation]
-    status = raw.FPDF_RenderPageBitmap_Start(bitmap, page, 0, 0, width, height, turn, flags, pause)
-    while status == raw.FPDF_RENDER_TOBECONTINUED and time.thread_time() <= deadline:
-        status = raw.FPDF_RenderPage_Continue(page, pause)
-    raw.FPDF_RenderPage_Close(page)
-    if status == raw.FPDF_RENDER_TOBECONTINUED:
-        return None
-    image: Image.Image = bitmap.to_pil()
-    return image
+    return draw_pdf(data, dpi, limit=limit, grayscale=grayscale, upright=upright, measure=measure)
 
 
 FORMAT = Format(
