@@ -17,7 +17,7 @@ from onboard.credentials.model import Credentials, problems
 from onboard.credentials.store import default_store, resolve
 from onboard.display import shown
 from onboard.environments import connect
-from onboard.errors import UsageError
+from onboard.errors import OnboardError, UsageError
 from onboard.settings import Settings
 from onboard.spapi.endpoints import Endpoints
 
@@ -167,8 +167,13 @@ def rotate(args: argparse.Namespace) -> int:
         try:
             asyncio.run(_token_with(connection.endpoints, candidate, profile.business_id))
         except SpApiError as error:
-            print(f"onboard: the new secret does not work: {error.one_line()}", file=sys.stderr)
-            print("  the stored secret is unchanged and still in use", file=sys.stderr)
+            if _says_nothing_of_the_secret(error):
+                # a 5xx, a 429, no answer: Login with Amazon could not judge it, so neither can onboard
+                print(f"onboard: the new secret could not be checked: {error.one_line()}", file=sys.stderr)
+                print("  the stored secret is unchanged and still in use; rotate again later", file=sys.stderr)
+            else:
+                print(f"onboard: the new secret does not work: {error.one_line()}", file=sys.stderr)
+                print("  the stored secret is unchanged and still in use", file=sys.stderr)
             return exit_codes.FAILED
     deadline = candidate.rotation_deadline()
     grace = date.today().toordinal() + GRACE_DAYS
@@ -195,3 +200,12 @@ async def _token_with(endpoints: Endpoints, credentials: Credentials, business_i
         endpoints, credentials, business_id, policy=VERIFY_POLICY, total_seconds=VERIFY_SECONDS
     ) as client:
         await client.tokens.get()
+
+
+def _says_nothing_of_the_secret(error: OnboardError) -> bool:
+    """Whether a failed token exchange leaves the secret unjudged: LWA failed, throttled, or never answered."""
+    from onboard.spapi.errors import ConnectionFailure, TokenExchangeError  # noqa: PLC0415
+
+    if isinstance(error, ConnectionFailure):
+        return True
+    return isinstance(error, TokenExchangeError) and (error.status == 429 or error.status >= 500)

@@ -83,14 +83,30 @@ class Redirected(SpApiError):
 
     def __init__(self, operation: str, url_host: str, status: int, location: str, variable: str) -> None:
         to = f"a redirect to {location}" if location else "a redirect"
+        where = _redirect_host(location)
+        elsewhere = (
+            "to another path of the same host"
+            if not location or where in ("", url_host.lower())
+            else f"to another host ({where})"
+        )
         super().__init__(
             f"{operation}: {url_host} answered {status}, {to}; onboard does not follow redirects",
-            f"a redirect would carry the credentials to another host, and Amazon's endpoints never redirect: "
+            f"following it would send the credentials again, {elsewhere}, and Amazon's endpoints never redirect: "
             f"set {variable} to the endpoint itself",
         )
         self.operation = operation
         self.status = status
         self.location = location
+
+
+def _redirect_host(location: str) -> str:
+    """The host a ``Location`` names, lower-cased; "" for a relative one (the same host)."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    try:
+        return (urlsplit(location).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 class ConnectionFailure(SpApiError):

@@ -303,3 +303,27 @@ def test_a_label_that_carries_a_credential_is_never_kept_nor_packed(workspace: P
     secret, refresh = CREDENTIALS["LWA_CLIENT_SECRET"].encode(), CREDENTIALS["LWA_REFRESH_TOKEN"].encode()
     assert secret not in everything and refresh not in everything
     assert not [name for name in zipfile.ZipFile(tmp_path / "p.zip").namelist() if name.startswith("labels/")]
+
+
+# --- creds rotate: a server that cannot judge the new secret does not condemn it -----------------------------
+
+
+@pytest.mark.parametrize("scenario", ["502-forever", "refused"])
+def test_rotate_against_a_failing_lwa_says_the_secret_went_unchecked(workspace: Path, scenario: str) -> None:
+    with hostile(scenario) as server:
+        environment = {**os.environ, **pointed_at(server), "LWA_NEW_CLIENT_SECRET": "hostile-new-secret-9a8b7c6d"}
+        result = run_onboard(["creds", "rotate", "--workspace", str(workspace)], environment)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("onboard: the new secret could not be checked: "), result.stderr
+    assert "does not work" not in result.stderr
+    assert "unchanged and still in use; rotate again later" in lines[1]
+    assert "hostile-new-secret-9a8b7c6d" not in result.stdout + result.stderr
+
+
+def test_a_redirect_to_the_same_host_is_not_said_to_go_elsewhere(workspace: Path) -> None:
+    with hostile("redirect") as server:
+        result = run_onboard(["creds", "verify", "--workspace", str(workspace)], {**os.environ, **pointed_at(server)})
+    out = result.stdout
+    assert "to another path of the same host" in out, out
+    assert "another host" not in out.replace("another path of the same host", "")
