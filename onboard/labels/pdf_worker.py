@@ -46,9 +46,15 @@ MEMORY_BYTES = 1 << 30
 #: wall seconds before a worker that neither answers nor uses its CPU (a stopped or starved process) is
 #: given up on: far past what any CPU budget takes on a loaded machine
 WALL_SECONDS = 60.0
+#: wall seconds a new worker has to say it is ready (Python, PDFium, Pillow and pypdf imported)
+START_SECONDS = 30.0
+#: the most an answer may hold: its header, and one page's pixels (4.3 million at most, three bytes each)
+MAX_HEADER = 1 << 20
+MAX_PAGE_BYTES = 64 << 20
 _HEADER = struct.Struct(">I")
-#: the environment the worker never gets: what onboard reads as credentials
-_SECRET_VARIABLES = ("LWA_CLIENT_ID", "LWA_CLIENT_SECRET", "LWA_REFRESH_TOKEN", "LWA_NEW_CLIENT_SECRET")
+_READY = b'{"ready": 1}'
+#: all of the environment the worker gets: no credential, no proxy, no URL with a password in it
+_KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "SYSTEMROOT")
 
 
 @dataclass(slots=True)
@@ -56,6 +62,10 @@ class _Slot:
     process: subprocess.Popen[bytes] | None = None
     #: the pid that started it: a forked child starts its own
     owner: int = 0
+    #: it said it is ready (its imports are done)
+    ready: bool = False
+    #: a worker could not start here (no interpreter to run, an import that fails): draw in this process
+    unusable: bool = False
 
 
 _lock = threading.Lock()
@@ -65,11 +75,16 @@ _slot = _Slot()
 class _Ended(Exception):
     """The worker ended (or stopped answering) while it had this file."""
 
+    def __init__(self, *, timed_out: bool = False) -> None:
+        super().__init__()
+        self.timed_out = timed_out
+
 
 def warm() -> None:
     """Start the worker now, without waiting for it: its start then overlaps what comes before the first PDF."""
     with _lock:
-        _running()
+        if not _slot.unusable:
+            _running()
 
 
 def worker_pid() -> int | None:
@@ -81,55 +96,83 @@ def worker_pid() -> int | None:
 
 def draw_pdf(data: bytes, dpi: int, *, limit: int, grayscale: bool, upright: bool, measure: bool) -> Drawn:
     """``pdf_draw.draw`` in the worker; a file that ends the worker is refused in one line."""
+    request = {"dpi": dpi, "limit": limit, "grayscale": grayscale, "upright": upright, "measure": measure}
     with _lock:
-        process = _running()
-        if process is None:
-            return draw(data, dpi, limit=limit, grayscale=grayscale, upright=upright, measure=measure)
-        request = {"dpi": dpi, "limit": limit, "grayscale": grayscale, "upright": upright, "measure": measure}
-        try:
-            _send(process, request, data)
-        except OSError:
-            # it ended while idle (killed from outside): one new worker for this file, as for the first one
-            _stop()
-            process = _running()
-            if process is None:
+        process: subprocess.Popen[bytes] | None = None
+        for attempt in (1, 2):
+            candidate = _ready()
+            if candidate is None:
                 return draw(data, dpi, limit=limit, grayscale=grayscale, upright=upright, measure=measure)
             try:
-                _send(process, request, data)
-            except OSError:
-                _stop()
-                return Drawn(refused="PDFium's worker could not be started again: not drawn")
+                _send(candidate, request, data)
+            except _Ended as ended:
+                if attempt == 2 or ended.timed_out:
+                    return Drawn(refused=_why_ended(candidate, ended))
+                _stop()  # it ended while idle (killed from outside): a new one for this file
+                continue
+            process = candidate
+            break
+        assert process is not None
         try:
-            return _receive(process)
-        except _Ended:
-            return Drawn(refused=_why_ended(process))
+            return _receive(process, limit)
+        except _Ended as ended:
+            return Drawn(refused=_why_ended(process, ended))
+        except (ValueError, KeyError, TypeError, OSError, struct.error):
+            # an answer out of step with the protocol: that worker is not asked anything again
+            _stop()
+            return Drawn(refused="PDFium's worker gave an answer onboard cannot read: not drawn")
+
+
+def _ready() -> subprocess.Popen[bytes] | None:
+    """The worker, started and ready; ``None`` where none can run (then the file is drawn in this process)."""
+    if _slot.unusable:
+        return None
+    process = _running()
+    if process is None or _slot.ready:
+        return process
+    try:
+        said = _read(process, _HEADER.unpack(_read(process, _HEADER.size, START_SECONDS))[0], START_SECONDS)
+    except (_Ended, struct.error):
+        said = b""
+    if said != _READY:
+        # it died or hung before its first request: this machine cannot run one, and no file is to blame
+        _stop()
+        _slot.unusable = True
+        return None
+    _slot.ready = True
+    return process
 
 
 def _running() -> subprocess.Popen[bytes] | None:
-    """The worker, started if need be; ``None`` where none can be (drawn in this process then)."""
+    """The worker, started if need be (not waited for); ``None`` where none can be started."""
     if _slot.process is not None and _slot.owner == os.getpid() and _slot.process.poll() is None:
         return _slot.process
     if _slot.owner == os.getpid():
         _stop()
-    environment = {name: value for name, value in os.environ.items() if name not in _SECRET_VARIABLES}
+    environment = {name: value for name, value in os.environ.items() if name in _KEPT_VARIABLES}
+    environment |= {name: value for name, value in os.environ.items() if name.startswith("LC_")}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "onboard.labels.pdf_worker"],
+            # isolated (-I): neither the current directory nor PYTHON* variables decide what it imports
+            [sys.executable, "-I", "-m", "onboard.labels.pdf_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=environment,
+            cwd="/",
             close_fds=True,
         )
     except OSError:
-        _slot.process = None
+        _slot.process, _slot.unusable = None, True
         return None
-    _slot.process, _slot.owner = process, os.getpid()
+    assert process.stdin is not None
+    os.set_blocking(process.stdin.fileno(), False)  # a worker that stops reading cannot hold a write forever
+    _slot.process, _slot.owner, _slot.ready = process, os.getpid(), False
     return process
 
 
 def _stop() -> None:
-    process, _slot.process = _slot.process, None
+    process, _slot.process, _slot.ready = _slot.process, None, False
     if process is None:
         return
     with contextlib.suppress(OSError):
@@ -144,49 +187,72 @@ def _stop() -> None:
 
 @atexit.register
 def _at_exit() -> None:
-    # the worker ends on its own when its input closes; this only makes it prompt
+    # the worker ends on its own when its input closes; this only makes it prompt. Not behind the lock: a
+    # thread left drawing must not keep the process from ending
     if _slot.owner == os.getpid():
-        with _lock:
-            _stop()
+        _stop()
 
 
 def _send(process: subprocess.Popen[bytes], request: dict[str, Any], data: bytes) -> None:
     assert process.stdin is not None
     header = json.dumps({**request, "size": len(data)}).encode()
-    process.stdin.write(_HEADER.pack(len(header)) + header + data)
-    process.stdin.flush()
-
-
-def _receive(process: subprocess.Popen[bytes]) -> Drawn:
-    assert process.stdout is not None
+    message = memoryview(_HEADER.pack(len(header)) + header + data)
+    descriptor = process.stdin.fileno()
     deadline = time.monotonic() + WALL_SECONDS
-    size = _HEADER.unpack(_read(process, _HEADER.size, deadline))[0]
-    header = json.loads(_read(process, size, deadline))
+    while message:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([], [descriptor], [], wait)[1]:
+            _stop()
+            raise _Ended(timed_out=True)
+        try:
+            message = message[os.write(descriptor, message) :]
+        except BlockingIOError:
+            continue
+        except OSError:  # BrokenPipeError: it is gone
+            raise _Ended from None
+
+
+def _receive(process: subprocess.Popen[bytes], limit: int) -> Drawn:
+    size = _HEADER.unpack(_read(process, _HEADER.size, WALL_SECONDS))[0]
+    if size > MAX_HEADER:
+        raise ValueError(f"an answer's header of {size} bytes")
+    header = json.loads(_read(process, size, WALL_SECONDS))
     from PIL import Image  # noqa: PLC0415
 
+    if len(header["images"]) > limit:
+        raise ValueError("more pages than asked for")
     images = []
     for page in header["images"]:
-        pixels = _read(process, page["bytes"], deadline)
+        if not 0 <= page["bytes"] <= MAX_PAGE_BYTES:
+            raise ValueError(f"a page of {page['bytes']} bytes")
+        pixels = _read(process, page["bytes"], WALL_SECONDS)
         images.append(Image.frombytes(page["mode"], (page["width"], page["height"]), pixels))
     return Drawn(
-        count=header["count"],
-        sizes=[(width, height) for width, height in header["sizes"]],
+        count=int(header["count"]),
+        sizes=[(float(width), float(height)) for width, height in header["sizes"]],
         images=images,
-        damaged=header["damaged"],
-        refused=header["refused"],
+        damaged=_text_or_none(header["damaged"]),
+        refused=_text_or_none(header["refused"]),
     )
 
 
-def _read(process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes:
+def _text_or_none(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("not a line of text")
+
+
+def _read(process: subprocess.Popen[bytes], size: int, seconds: float) -> bytes:
     assert process.stdout is not None
     descriptor = process.stdout.fileno()
+    deadline = time.monotonic() + seconds
     chunks: list[bytes] = []
     left = size
     while left:
         wait = deadline - time.monotonic()
         if wait <= 0 or not select.select([descriptor], [], [], wait)[0]:
             _stop()
-            raise _Ended
+            raise _Ended(timed_out=True)
         chunk = os.read(descriptor, min(left, 1 << 20))
         if not chunk:
             raise _Ended
@@ -195,7 +261,10 @@ def _read(process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes
     return b"".join(chunks)
 
 
-def _why_ended(process: subprocess.Popen[bytes]) -> str:
+def _why_ended(process: subprocess.Popen[bytes], ended: _Ended) -> str:
+    if ended.timed_out:
+        _stop()
+        return f"PDFium gave no answer on this file within {WALL_SECONDS:g} s: not drawn"
     code: int | None = None
     with contextlib.suppress(subprocess.TimeoutExpired):
         code = process.wait(timeout=5)
@@ -205,9 +274,7 @@ def _why_ended(process: subprocess.Popen[bytes]) -> str:
             f"the file draws too much to be a label (PDFium was still drawing it after {CPU_SECONDS:g} s of "
             "CPU time, inside one object): not drawn"
         )
-    if code is None:
-        return f"PDFium gave no answer on this file within {WALL_SECONDS:g} s: not drawn"
-    how = f"signal {-code}" if code < 0 else f"exit {code}"
+    how = "no exit code" if code is None else f"signal {-code}" if code < 0 else f"exit {code}"
     return f"PDFium could not draw this file (its worker ended: {how}, out of memory or a crash): not drawn"
 
 
@@ -251,6 +318,8 @@ def main() -> int:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     requests = sys.stdin.buffer
+    answers.write(_HEADER.pack(len(_READY)) + _READY)
+    answers.flush()
     while True:
         framed = _read_exactly(requests, _HEADER.size)
         if framed is None:

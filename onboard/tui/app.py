@@ -178,7 +178,7 @@ class OnboardApp(KeysStepAside, App[int]):
     @property
     def workspace(self) -> Workspace | None:
         if self._kept is not None:
-            self.load()
+            self._load_or_end()
         return self._workspace
 
     @workspace.setter
@@ -197,6 +197,17 @@ class OnboardApp(KeysStepAside, App[int]):
         self._kept = None
         self._checklist, self._workspace = steps, workspace
         self._set_titles()
+
+    def _load_or_end(self) -> None:
+        """``load``, from wherever the files are first needed (on_ready; a key pressed before it): files that
+        no longer load end the app, and the CLI prints their one line (``load_error``)."""
+        try:
+            self.load()
+        except OnboardError as error:
+            self._kept, self._workspace = None, None
+            if self.load_error is None:
+                self.load_error = error
+                self.exit(error.exit_code)
 
     def first_outline(self) -> Outline:
         """What the journey's first frame shows: the kept outline, else one made from the files."""
@@ -328,12 +339,9 @@ class OnboardApp(KeysStepAside, App[int]):
     def on_ready(self) -> None:
         # Textual's Ready: the first frame is drawn
         self._first_frame_drawn = True
-        if self._kept is not None:
-            try:
-                self.load()
-            except OnboardError as error:
-                self.load_error = error
-                self.exit(error.exit_code)
+        if self.from_outline:
+            self._load_or_end()  # unless something before this frame needed them already
+            if self.load_error is not None:
                 return
             self.state_version += 1  # the journey, drawn from the outline, drawn again from the files
         _collect_again()

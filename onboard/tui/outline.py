@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onboard import __version__
+from onboard.checklist.wording import ICONS
 from onboard.display import shown
 from onboard.errors import DiskError
 from onboard.files import atomic_write, read_json
@@ -106,32 +107,70 @@ def key(workspace_dir: Path, today: date) -> str | None:
 
 
 def kept(workspace_dir: Path, wanted: str) -> Outline | None:
-    """The outline kept for ``wanted`` (a key), or ``None``: none kept, another key, or not one we wrote."""
+    """The outline kept for ``wanted`` (a key), or ``None``: none kept, another key, or not one we wrote.
+
+    Anyone who can write the workspace can compute a key, so what the file holds is checked as any file
+    from outside is: a field of the wrong type or an outline that does not hang together is no outline.
+    """
     try:
         raw: Any = read_json((workspace_dir / OUTLINE_FILE).read_bytes())
         if not isinstance(raw, dict) or raw.get("key") != wanted:
             return None
-        body = raw["outline"]
-        # the titles are drawn as they are: made terminal-safe again, whoever wrote this file
-        return Outline(
-            phases=tuple(PhaseLine(phase["id"], shown(phase["title"], None)) for phase in body["phases"]),
-            steps=tuple(
-                StepLine(
-                    **{
-                        **step,
-                        "title": shown(step["title"], None),
-                        "due": date.fromisoformat(step["due"]) if step["due"] else None,
-                    }
-                )
-                for step in body["steps"]
-            ),
-            done=body["done"],
-            next_id=body["next_id"],
-            next_title=shown(body["next_title"], None) if body["next_title"] is not None else None,
-            subtitle=shown(body["subtitle"], None),
-        )
+        return _outline(raw["outline"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # a cache: anything odd about it means drawing from the files, as without one
+
+
+def _outline(body: Any) -> Outline:
+    """The outline a kept file describes; ValueError or TypeError where it is not one this module wrote."""
+    # the titles are drawn as they are: made terminal-safe again, whoever wrote this file
+    phases = tuple(PhaseLine(_text(p["id"]), shown(_text(p["title"]), None)) for p in body["phases"])
+    steps = tuple(
+        StepLine(
+            _text(step["id"]),
+            _text(step["phase"]),
+            shown(_text(step["title"]), None),
+            _status(step["status"]),
+            _flag(step["finished"]),
+            _flag(step["overdue"]),
+            date.fromisoformat(_text(step["due"])) if step["due"] is not None else None,
+        )
+        for step in body["steps"]
+    )
+    ids = [step.id for step in steps]
+    done, next_id, next_title = body["done"], body["next_id"], body["next_title"]
+    if not steps or len(set(ids)) != len(ids) or {s.phase for s in steps} - {p.id for p in phases}:
+        raise ValueError("no steps, a step twice, or one in no phase")
+    if done is not None and (type(done) is not int or not 0 <= done <= len(steps)):
+        raise ValueError("a count of steps done that is not one")
+    if next_id is not None and next_id not in ids:
+        raise ValueError("a next step that is not a step")
+    return Outline(
+        phases,
+        steps,
+        done,
+        next_id,
+        shown(_text(next_title), None) if next_title is not None else None,
+        shown(_text(body["subtitle"]), None),
+    )
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("not true or false")
+    return value
+
+
+def _status(value: object) -> str | None:
+    if value is not None and value not in ICONS:
+        raise ValueError("not a step status")
+    return value if value is None else _text(value)
 
 
 def keep(workspace_dir: Path, wanted: str, outline: Outline) -> None:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,53 @@ def test_a_real_pdf_label_still_passes_in_a_process(tmp_path: Path, figure: Figu
     report = json.loads(done.stdout)
     assert report["status"] == "passed"
     assert {b["text"] for b in report["barcodes"]} == {TRACKING}
+
+
+# --- the worker as a neighbour would find it --------------------------------------------------------------
+
+
+@pytest.fixture
+def own_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A worker of the test's own (the module's slot replaced), stopped at the end."""
+    monkeypatch.setattr(pdf_worker, "_slot", pdf_worker._Slot())
+    yield
+    pdf_worker._stop()
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_module_in_the_current_directory_is_not_imported_by_the_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = tmp_path / "planted"
+    (tmp_path / "pypdfium2.py").write_text(f"open({str(planted)!r}, 'w').write('ran')\nraise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    measured = check(label_bytes("PDF", 203), 203, TRACKING)
+    assert all(c.ok for c in measured.checks), measured.checks
+    assert not planted.exists()
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_worker_that_cannot_start_leaves_the_drawing_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, then ends before it is ready
+    first = check(label_bytes("PDF", 203), 203, TRACKING)
+    again = check(label_bytes("PDF", 300), 300, TRACKING)
+    assert all(c.ok for c in first.checks + again.checks), first.checks + again.checks
+    assert pdf_worker.worker_pid() is None
+
+
+@pytest.mark.usefixtures("own_worker")
+def test_a_worker_that_stops_reading_is_given_up_on(monkeypatch: pytest.MonkeyPatch, figure: Figure) -> None:
+    assert check(label_bytes("PDF", 203), 203, TRACKING).checks[-1].ok
+    pid = pdf_worker.worker_pid()
+    assert pid is not None
+    monkeypatch.setattr(pdf_worker, "WALL_SECONDS", 1.0)
+    os.kill(pid, signal.SIGSTOP)  # a process that neither reads nor uses its CPU
+    started = time.perf_counter()
+    big = label_bytes("PDF", 203) + b"%" + b"x" * 8_000_000  # far past a pipe's buffer
+    refused = check(big, 203, None)
+    took = time.perf_counter() - started
+    figure(f"an 8 MB PDF to a stopped worker: refused in {took:.1f} s")
+    assert [(c.name, c.ok) for c in refused.checks] == [("file", False)]
+    assert refused.checks[0].detail == "PDFium gave no answer on this file within 1 s: not drawn"
+    assert took < 5
+    assert check(label_bytes("PDF", 203), 203, TRACKING).checks[-1].ok  # and the next file has a new worker

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from onboard.settings import Settings
 from onboard.tui import outline as outlines
 from onboard.tui.app import OnboardApp, make_app
 from onboard.tui.screens.journey import JourneyScreen
+from onboard.tui.widgets.base import onboard_app
 from onboard.tui.widgets.step_detail import StepDetail
 from onboard.tui.widgets.step_tree import StepTree
 from tests.tui.conftest import NOW, record
@@ -149,3 +151,78 @@ print(sorted(m for m in sys.modules if m.startswith(models)))
 """
     out = subprocess.run([sys.executable, "-c", check], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]", out
+
+
+def _spoil_steps(outline: dict[str, Any]) -> None:
+    outline["steps"] = []
+
+
+def _spoil_status(outline: dict[str, Any]) -> None:
+    outline["steps"][0]["status"] = ["done"]
+
+
+def _spoil_done(outline: dict[str, Any]) -> None:
+    outline["done"] = "\x1b]0;owned\x07"
+
+
+def _spoil_next(outline: dict[str, Any]) -> None:
+    outline["next_id"] = "no-such-step"
+
+
+def _spoil_flag(outline: dict[str, Any]) -> None:
+    outline["steps"][1]["finished"] = "yes"
+
+
+def _spoil_twice(outline: dict[str, Any]) -> None:
+    outline["steps"].append(outline["steps"][0])
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [_spoil_steps, _spoil_status, _spoil_done, _spoil_next, _spoil_flag, _spoil_twice],
+    ids=lambda f: f.__name__,
+)
+async def test_an_outline_that_does_not_hang_together_is_not_drawn(
+    seeded: Path, app_for: AppFor, spoil: Callable[[dict[str, Any]], None]
+) -> None:
+    """Anyone who can write the workspace can compute the key: the file is read as any file from outside."""
+    before = await _seen(app_for(seeded))
+    kept = json.loads((seeded / outlines.OUTLINE_FILE).read_text())
+    spoil(kept["outline"])
+    (seeded / outlines.OUTLINE_FILE).write_text(json.dumps(kept))
+    app = app_for(seeded)
+    assert not app.from_outline
+    assert await _seen(app) == before
+
+
+async def test_a_title_in_brackets_is_drawn_as_it_reads(seeded: Path, app_for: AppFor) -> None:
+    before = await _seen(app_for(seeded))
+    kept = json.loads((seeded / outlines.OUTLINE_FILE).read_text())
+    kept["outline"]["phases"][0]["title"] = "[/] [b]RIVER"
+    kept["outline"]["steps"][0]["title"] = "[link=x]Accept[/link] ["
+    (seeded / outlines.OUTLINE_FILE).write_text(json.dumps(kept))
+    app = app_for(seeded)
+    assert app.from_outline
+    assert await _seen(app) == before  # no markup error; and after the load, the checklist's own titles
+
+
+async def test_files_needed_before_the_first_frame_still_redraw_the_journey(
+    seeded: Path, app_for: AppFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key pressed (or a timer fired) before the first frame reads the workspace early: the outline drawn
+    is replaced all the same."""
+    before = await _seen(app_for(seeded))
+    kept = json.loads((seeded / outlines.OUTLINE_FILE).read_text())
+    for step in kept["outline"]["steps"]:
+        step |= {"status": "done", "finished": True, "overdue": False}
+    (seeded / outlines.OUTLINE_FILE).write_text(json.dumps(kept))
+    mounted = JourneyScreen.on_mount
+
+    def early(screen: JourneyScreen) -> None:
+        mounted(screen)
+        assert onboard_app(screen).workspace is not None  # read before Textual's Ready
+
+    monkeypatch.setattr(JourneyScreen, "on_mount", early)
+    app = app_for(seeded)
+    assert app.from_outline
+    assert await _seen(app) == before

@@ -38,7 +38,8 @@ class SectionBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(self._sections(), id="sections")
-        yield Static(onboard_app(self).sub_title, id="where")  # drawn with the bar, not updated once mounted
+        # the shipper's name is text, never markup: a "[b]" in it is two characters and a letter
+        yield Static(onboard_app(self).sub_title, id="where", markup=False)
 
     def _sections(self) -> Content:
         parts = [Content.from_markup("[b] onboard [/b]")]

@@ -25,10 +25,11 @@ class StepTree(Tree[str]):
         self.step_nodes: dict[str, TreeNode[str]] = {}
         self.phase_nodes: dict[str, TreeNode[str]] = {}
         for phase in outline.phases:
-            node = self.root.add(phase.title, data=f"phase:{phase.id}", expand=True)
+            # Text, not a string: a string label is read as markup, and a title's "[" is only a character
+            node = self.root.add(Text(phase.title), data=f"phase:{phase.id}", expand=True)
             self.phase_nodes[phase.id] = node
             for step in (s for s in outline.steps if s.phase == phase.id):
-                self.step_nodes[step.id] = node.add_leaf(f"○ {step.title}", data=step.id)
+                self.step_nodes[step.id] = node.add_leaf(Text(f"○ {step.title}"), data=step.id)
         self.show(outline)
 
     def show(self, outline: Outline) -> None:
