@@ -27,13 +27,13 @@ from onboard.display import shown
 from onboard.errors import DiskError
 from onboard.files import atomic_write, read_json
 from onboard.locations import checklist_file
+from onboard.workspace.workspace import STATE_FILE
 
 if TYPE_CHECKING:
     from onboard.checklist.progress import Progress
     from onboard.checklist.schema import Checklist
 
 OUTLINE_FILE = ".onboard-outline.json"
-STATE_FILE = "workspace.json"  # onboard.workspace.workspace's, named here without importing its models
 #: bumped when the outline's fields or their meaning change
 FORMAT = 1
 
